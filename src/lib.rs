@@ -1,0 +1,4 @@
+pub mod diagnostic;
+pub mod source;
+pub mod params;
+pub mod suggest;

@@ -1,0 +1,28 @@
+//! "Did you mean" suggestions for misspelt names.
+
+/// The candidate closest to `input` when it is close enough to be a plausible typo.
+pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let input_lower = input.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let score = strsim::jaro_winkler(&input_lower, &candidate.to_ascii_lowercase());
+            (score, candidate)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn suggests_near_misses_only() {
+        let names = ["suffix", "environment", "openAILocations"];
+        assert_eq!(closest("sufix", names), Some("suffix"));
+        assert_eq!(closest("openAiLocation", names), Some("openAILocations"));
+        assert_eq!(closest("zzz", names), None);
+    }
+}
