@@ -1,7 +1,20 @@
+//! aigw: deploys a multi-region AI gateway (AI Foundry + API Management) on Azure as one CI step.
+//!
+//! Data flows `params` (file → validated [`spec::StackSpec`]) → `plan` (pure: spec → ordered
+//! stages) → renderers. See DESIGN.md in the repository for the whole picture.
+
+pub mod commands;
 pub mod diagnostic;
-pub mod source;
-pub mod params;
-pub mod suggest;
+pub mod env;
+pub mod error;
 pub mod naming;
+pub mod params;
+pub mod plan;
 pub mod regions;
+pub mod render;
+pub mod roles;
+pub mod source;
 pub mod spec;
+pub mod suggest;
+pub mod usage;
+pub mod openapi;

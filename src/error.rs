@@ -1,0 +1,31 @@
+//! The one error type commands return, and its exit code (DESIGN.md "Contract with users").
+
+use crate::params::LoadError;
+
+/// Exit codes, stable for scripts.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const DEPLOYMENT_FAILED: i32 = 1;
+    pub const INVALID_INPUT: i32 = 2;
+    pub const AUTHENTICATION_FAILED: i32 = 3;
+    /// `plan --detailed-exitcode` with changes pending.
+    pub const CHANGES_PENDING: i32 = 4;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The parameter file could not be read or has problems (diagnostics inside).
+    #[error(transparent)]
+    Params(#[from] LoadError),
+    /// Flags or environment that do not make sense together.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Params(_) | Error::Usage(_) => exit::INVALID_INPUT,
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Stages 5, 7, 8 and 9: API Management, its APIs, backends with circuit breakers, priority
+//! pools and the named values the policies read.
+
+use serde_json::{Value, json};
+
+use super::api_versions as api;
+use super::{Context, DeferredRef, Operation};
+use crate::naming;
+
+/// API Management StandardV2 with one unit (v2 tiers scale up to 10 units later).
+const APIM_SKU: &str = "StandardV2";
+const APIM_CAPACITY: u32 = 1;
+
+/// Circuit breaker: one 429 within 10 s trips the backend for 10 s. `acceptRetryAfter` stays off
+/// because a backend's Retry-After (which can be minutes or hours) would replace the trip duration.
+const TRIP_INTERVAL: &str = "PT10S";
+const TRIP_DURATION: &str = "PT10S";
+
+/// The operations of one API: (id, display name, method, url template).
+struct ApiDefinition {
+    id: &'static str,
+    display_name: &'static str,
+    description: &'static str,
+    operations: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+const APIS: &[ApiDefinition] = &[
+    ApiDefinition {
+        id: naming::API_OPENAI,
+        display_name: "Azure OpenAI",
+        description: "Azure OpenAI shape: /openai/deployments/{deployment-id}/...?api-version=...; routed to pool-{deployment}.",
+        operations: &[
+            ("deployments-post", "POST to a deployment", "POST", "/deployments/{deployment-id}/*"),
+            ("deployments-get", "GET from a deployment", "GET", "/deployments/{deployment-id}/*"),
+        ],
+    },
+    ApiDefinition {
+        id: naming::API_V1,
+        display_name: "OpenAI v1",
+        description: "OpenAI v1 shape: /v1/...; routed to pool-{model} by the body's model field.",
+        operations: &[("post", "POST (model in the body)", "POST", "/*")],
+    },
+];
+
+pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
+    let names = &ctx.spec.names;
+    let location = &ctx.spec.location;
+    let mut user_assigned = serde_json::Map::new();
+    user_assigned.insert(ctx.ids.identity(), json!({}));
+    let mut operations = vec![
+        Operation::new(
+            ctx.ids.api_management(),
+            "Microsoft.ApiManagement/service",
+            api::API_MANAGEMENT,
+            names.api_management(),
+            ctx.with_tags(json!({
+                "location": location,
+                "sku": { "name": APIM_SKU, "capacity": APIM_CAPACITY },
+                "identity": { "type": "UserAssigned", "userAssignedIdentities": Value::Object(user_assigned) },
+                "properties": {
+                    "publisherEmail": ctx.spec.publisher.email,
+                    "publisherName": ctx.spec.publisher.name
+                }
+            })),
+        )
+        .located(location)
+        .provides([DeferredRef::GatewayUrl])
+        .setting("sku", format!("{APIM_SKU} × {APIM_CAPACITY}, no VNet"))
+        .setting("identity", names.identity())
+        .setting("publisher", format!("{} <{}>", ctx.spec.publisher.name, ctx.spec.publisher.email)),
+    ];
+    for definition in APIS {
+        operations.push(
+            Operation::new(
+                ctx.ids.api(definition.id),
+                "Microsoft.ApiManagement/service/apis",
+                api::API_MANAGEMENT,
+                definition.id,
+                json!({
+                    "properties": {
+                        "displayName": definition.display_name,
+                        "description": definition.description,
+                        "path": definition.id,
+                        "protocols": ["https"],
+                        "type": "http",
+                        "subscriptionRequired": true,
+                        // Callers send their APIM key as `api-key`, which is what Azure OpenAI SDKs
+                        // send; the policies remove it before forwarding.
+                        "subscriptionKeyParameterNames": { "header": "api-key", "query": "subscription-key" }
+                    }
+                }),
+            )
+            .setting("path", format!("/{}", definition.id))
+            .setting("subscription key", "header api-key"),
+        );
+        for (operation_id, display_name, method, url_template) in definition.operations {
+            let template_parameters: Vec<Value> = template_parameter_names(url_template)
+                .map(|name| json!({ "name": name, "type": "string", "required": true }))
+                .collect();
+            operations.push(
+                Operation::new(
+                    ctx.ids.api_operation(definition.id, operation_id),
+                    "Microsoft.ApiManagement/service/apis/operations",
+                    api::API_MANAGEMENT,
+                    *operation_id,
+                    json!({
+                        "properties": {
+                            "displayName": display_name,
+                            "method": method,
+                            "urlTemplate": url_template,
+                            "templateParameters": template_parameters,
+                            "responses": []
+                        }
+                    }),
+                )
+                .setting("api", definition.id)
+                .setting("route", format!("{method} /{}{url_template}", definition.id)),
+            );
+        }
+    }
+    operations
+}
+
+/// `{name}` segments of a URL template (APIM requires each to be declared).
+fn template_parameter_names(url_template: &str) -> impl Iterator<Item = &str> {
+    url_template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name))
+}
+
+pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
+    let mut operations = Vec::new();
+    for region in &ctx.spec.regions {
+        let account = ctx.spec.names.account(&region.abbreviation);
+        let url = naming::account_openai_base_url(&account);
+        for deployment in &region.deployments {
+            for (id, shape) in [
+                (naming::aoai_backend_id(&deployment.name, &region.abbreviation), "Azure OpenAI"),
+                (naming::oaiv1_backend_id(&deployment.name, &region.abbreviation), "OpenAI v1"),
+            ] {
+                operations.push(
+                    Operation::new(
+                        ctx.ids.backend(&id),
+                        "Microsoft.ApiManagement/service/backends",
+                        api::API_MANAGEMENT,
+                        &id,
+                        json!({
+                            "properties": {
+                                "description": format!("{} in {} ({shape} calls)", deployment.name, region.name),
+                                "type": "Single",
+                                "url": url,
+                                "protocol": "http",
+                                "circuitBreaker": circuit_breaker()
+                            }
+                        }),
+                    )
+                    .setting("url", url.clone())
+                    .setting("circuit breaker", "1 × 429 within 10 s → open 10 s, Retry-After ignored"),
+                );
+            }
+        }
+    }
+    operations
+}
+
+fn circuit_breaker() -> Value {
+    json!({
+        "rules": [
+            {
+                "name": "trip-on-429",
+                "failureCondition": {
+                    "count": 1,
+                    "interval": TRIP_INTERVAL,
+                    "statusCodeRanges": [ { "min": 429, "max": 429 } ]
+                },
+                "tripDuration": TRIP_DURATION,
+                "acceptRetryAfter": false
+            }
+        ]
+    })
+}
+
+pub(super) fn pools(ctx: &Context<'_>) -> Vec<Operation> {
+    ctx.spec
+        .pools()
+        .into_iter()
+        .map(|pool| {
+            let id = naming::pool_id(pool.deployment_name);
+            let mut services = Vec::new();
+            let mut shown = Vec::new();
+            for member in &pool.members {
+                for backend in [
+                    naming::aoai_backend_id(pool.deployment_name, &member.region.abbreviation),
+                    naming::oaiv1_backend_id(pool.deployment_name, &member.region.abbreviation),
+                ] {
+                    services.push(json!({ "id": ctx.ids.backend(&backend), "priority": member.priority }));
+                    shown.push(format!("{backend} (priority {}, {})", member.priority, member.region.name));
+                }
+            }
+            let mut operation = Operation::new(
+                ctx.ids.backend(&id),
+                "Microsoft.ApiManagement/service/backends",
+                api::API_MANAGEMENT,
+                &id,
+                // A pool carries no url/protocol: APIM rejects them ("Url is not supported for
+                // backend pool").
+                json!({
+                    "properties": {
+                        "description": format!("Every region of deployment {}, strict priority", pool.deployment_name),
+                        "type": "Pool",
+                        "pool": { "services": services }
+                    }
+                }),
+            )
+            .setting("deployment", pool.deployment_name);
+            for member in shown {
+                operation = operation.setting("member", member);
+            }
+            operation
+        })
+        .collect()
+}
+
+pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
+    let values: [(&str, Value, &str); 4] = [
+        (naming::NAMED_VALUE_DCE_ENDPOINT, DeferredRef::DceLogsIngestionEndpoint.placeholder(), "DCE logs ingestion endpoint"),
+        (naming::NAMED_VALUE_DCR_IMMUTABLE_ID, DeferredRef::DcrImmutableId.placeholder(), "DCR immutable id"),
+        (naming::NAMED_VALUE_STREAM_NAME, json!(naming::USAGE_STREAM), naming::USAGE_STREAM),
+        (naming::NAMED_VALUE_IDENTITY_CLIENT_ID, DeferredRef::IdentityClientId.placeholder(), "client id of the gateway identity"),
+    ];
+    values
+        .into_iter()
+        .map(|(id, value, shown)| {
+            Operation::new(
+                ctx.ids.named_value(id),
+                "Microsoft.ApiManagement/service/namedValues",
+                api::API_MANAGEMENT,
+                id,
+                // None of these is a secret: ids and endpoints only.
+                json!({ "properties": { "displayName": id, "value": value, "secret": false } }),
+            )
+            .setting("value", shown)
+        })
+        .collect()
+}

@@ -1,0 +1,235 @@
+//! The plan: a pure function from a validated [`StackSpec`] to ordered stages of resource writes.
+//!
+//! No I/O, no clock, no async here. Each operation carries the ARM id, type, api-version and the
+//! desired body; values that exist only after an earlier write (principal ids, endpoints) are
+//! [`DeferredRef`] placeholders the engine resolves. `plan --output json` serialises this value.
+
+pub mod api_versions;
+pub mod deferred;
+mod foundation;
+mod foundry;
+mod gateway;
+pub mod ids;
+mod outputs;
+
+use serde_json::Value;
+
+pub use deferred::DeferredRef;
+use ids::Ids;
+
+use crate::spec::StackSpec;
+
+/// The stages of DESIGN.md, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StageName {
+    Foundation,
+    Monitoring,
+    AiFoundry,
+    Rbac,
+    Apim,
+    Models,
+    Backends,
+    Pools,
+    Config,
+}
+
+impl StageName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Foundation => "foundation",
+            StageName::Monitoring => "monitoring",
+            StageName::AiFoundry => "ai-foundry",
+            StageName::Rbac => "rbac",
+            StageName::Apim => "apim",
+            StageName::Models => "models",
+            StageName::Backends => "backends",
+            StageName::Pools => "pools",
+            StageName::Config => "config",
+        }
+    }
+
+    /// One line on what the stage does, for humans.
+    pub fn description(self) -> &'static str {
+        match self {
+            StageName::Foundation => "resource group and the gateway's managed identity",
+            StageName::Monitoring => "Log Analytics workspace, usage table, data collection endpoint and rule",
+            StageName::AiFoundry => "an AI Foundry account and project per region",
+            StageName::Rbac => "role assignments for the gateway identity",
+            StageName::Apim => "API Management service and the `openai` and `v1` APIs",
+            StageName::Models => "model deployments per region",
+            StageName::Backends => "two backends per region and deployment, with circuit breakers",
+            StageName::Pools => "one priority pool per deployment name",
+            StageName::Config => "named values the policies read",
+        }
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Plan {
+    #[serde(rename = "subscriptionId")]
+    pub subscription_id: String,
+    #[serde(rename = "resourceGroup")]
+    pub resource_group: String,
+    pub location: String,
+    pub stages: Vec<Stage>,
+    /// Values reported after a deploy (DESIGN.md stage 11); may contain deferred placeholders.
+    pub outputs: Vec<PlannedOutput>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Stage {
+    pub name: StageName,
+    pub operations: Vec<Operation>,
+}
+
+/// One resource write: `PUT {id}?api-version={api_version}` with `body`.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub api_version: &'static str,
+    pub name: String,
+    /// `None` for resources without their own location (child and extension resources).
+    pub location: Option<String>,
+    pub body: Value,
+    /// Deferred values this resource provides once it exists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<DeferredRef>,
+    /// Key settings for human-readable plans.
+    #[serde(skip)]
+    pub settings: Vec<Setting>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PlannedOutput {
+    pub name: &'static str,
+    pub value: Value,
+}
+
+impl Operation {
+    fn new(id: String, resource_type: &str, api_version: &'static str, name: impl Into<String>, body: Value) -> Self {
+        Operation {
+            id,
+            resource_type: resource_type.to_string(),
+            api_version,
+            name: name.into(),
+            location: None,
+            body,
+            outputs: Vec::new(),
+            settings: Vec::new(),
+        }
+    }
+
+    fn located(mut self, location: &str) -> Self {
+        self.location = Some(location.to_string());
+        self
+    }
+
+    fn provides(mut self, outputs: impl IntoIterator<Item = DeferredRef>) -> Self {
+        self.outputs.extend(outputs);
+        self
+    }
+
+    fn setting(mut self, label: &'static str, value: impl Into<String>) -> Self {
+        self.settings.push(Setting { label, value: value.into() });
+        self
+    }
+
+    /// Deferred values the body needs before it can be written.
+    pub fn needs(&self) -> Vec<DeferredRef> {
+        deferred::references(&self.body)
+    }
+
+    /// A short human name for the resource type.
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.resource_type)
+    }
+}
+
+/// A short human name for an ARM resource type.
+pub fn kind_label(resource_type: &str) -> &'static str {
+    match resource_type {
+        "Microsoft.Resources/resourceGroups" => "resource group",
+        "Microsoft.ManagedIdentity/userAssignedIdentities" => "managed identity",
+        "Microsoft.OperationalInsights/workspaces" => "Log Analytics workspace",
+        "Microsoft.OperationalInsights/workspaces/tables" => "custom table",
+        "Microsoft.Insights/dataCollectionEndpoints" => "data collection endpoint",
+        "Microsoft.Insights/dataCollectionRules" => "data collection rule",
+        "Microsoft.CognitiveServices/accounts" => "AI Foundry account",
+        "Microsoft.CognitiveServices/accounts/projects" => "AI Foundry project",
+        "Microsoft.CognitiveServices/accounts/deployments" => "model deployment",
+        "Microsoft.Authorization/roleAssignments" => "role assignment",
+        "Microsoft.ApiManagement/service" => "API Management",
+        "Microsoft.ApiManagement/service/apis" => "API",
+        "Microsoft.ApiManagement/service/apis/operations" => "API operation",
+        "Microsoft.ApiManagement/service/apis/policies" => "API policy",
+        "Microsoft.ApiManagement/service/policyFragments" => "policy fragment",
+        "Microsoft.ApiManagement/service/backends" => "backend",
+        "Microsoft.ApiManagement/service/namedValues" => "named value",
+        _ => "resource",
+    }
+}
+
+impl Plan {
+    pub fn operations(&self) -> impl Iterator<Item = (&Stage, &Operation)> {
+        self.stages.iter().flat_map(|s| s.operations.iter().map(move |o| (s, o)))
+    }
+
+    pub fn operation_count(&self) -> usize {
+        self.stages.iter().map(|s| s.operations.len()).sum()
+    }
+}
+
+/// Builds the plan of `spec` in `subscription_id` (use [`ids::OFFLINE_SUBSCRIPTION`] offline).
+pub fn build(spec: &StackSpec, subscription_id: &str) -> Plan {
+    let ids = Ids::new(subscription_id, &spec.names);
+    let ctx = Context { spec, ids };
+    let stages = vec![
+        Stage { name: StageName::Foundation, operations: foundation::foundation(&ctx) },
+        Stage { name: StageName::Monitoring, operations: foundation::monitoring(&ctx) },
+        Stage { name: StageName::AiFoundry, operations: foundry::accounts_and_projects(&ctx) },
+        Stage { name: StageName::Rbac, operations: foundry::role_assignments(&ctx) },
+        Stage { name: StageName::Apim, operations: gateway::service_and_apis(&ctx) },
+        Stage { name: StageName::Models, operations: foundry::model_deployments(&ctx) },
+        Stage { name: StageName::Backends, operations: gateway::backends(&ctx) },
+        Stage { name: StageName::Pools, operations: gateway::pools(&ctx) },
+        Stage { name: StageName::Config, operations: gateway::named_values(&ctx) },
+    ];
+    Plan {
+        subscription_id: subscription_id.to_string(),
+        resource_group: spec.names.resource_group(),
+        location: spec.location.clone(),
+        stages,
+        outputs: outputs::outputs(&ctx),
+    }
+}
+
+/// What every stage builder reads.
+struct Context<'a> {
+    spec: &'a StackSpec,
+    ids: Ids<'a>,
+}
+
+impl Context<'_> {
+    /// Tags for resources that take them (omitted when empty so bodies stay minimal).
+    fn with_tags(&self, mut body: Value) -> Value {
+        if !self.spec.tags.is_empty()
+            && let Some(object) = body.as_object_mut()
+        {
+            object.insert("tags".into(), serde_json::to_value(&self.spec.tags).unwrap_or_default());
+        }
+        body
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,4 @@
+//! Renderers: pure functions from one result value to text. They decide nothing.
+
+pub mod plan_markdown;
+pub mod plan_text;
