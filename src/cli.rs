@@ -30,10 +30,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a parameter file offline and report every problem at once (exit 0 or 2).
-    #[command(after_help = "Examples:\n  aigw validate --params main.acc.parameters.bicepparam\n  aigw validate --params main.acc.parameters.json --output json")]
+    #[command(
+        after_help = "Examples:\n  aigw validate --params main.acc.parameters.bicepparam\n  aigw validate --params main.acc.parameters.json --output json"
+    )]
     Validate(ValidateArgs),
     /// Show the ordered stages and every resource aigw would write.
-    #[command(after_help = "Examples:\n  aigw plan --params main.acc.parameters.bicepparam --offline\n  aigw plan --params main.acc.parameters.bicepparam --offline --output markdown > plan.md")]
+    #[command(
+        after_help = "Examples:\n  aigw plan --params main.acc.parameters.bicepparam --offline\n  aigw plan --params main.acc.parameters.bicepparam --offline --output markdown > plan.md"
+    )]
     Plan(PlanArgs),
 }
 
@@ -100,14 +104,23 @@ impl ParamsArgs {
     fn load_options(&self, env: &Env) -> LoadOptions {
         LoadOptions {
             env: env.vars().clone(),
-            validate: ValidateOptions { allowed_regions: self.allow_region.iter().map(|r| r.trim().to_ascii_lowercase()).collect() },
+            validate: ValidateOptions {
+                allowed_regions: self
+                    .allow_region
+                    .iter()
+                    .map(|r| r.trim().to_ascii_lowercase())
+                    .collect(),
+            },
         }
     }
 }
 
 impl ValidateArgs {
     pub fn request(&self, env: &Env) -> ValidateRequest {
-        ValidateRequest { params: self.params.params.clone(), load: self.params.load_options(env) }
+        ValidateRequest {
+            params: self.params.params.clone(),
+            load: self.params.load_options(env),
+        }
     }
 }
 

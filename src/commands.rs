@@ -47,7 +47,23 @@ pub struct PlanRequest {
 
 /// The offline plan: no credentials, no network.
 pub fn plan_offline(request: &PlanRequest) -> Result<Plan, Error> {
+    if let Some(id) = &request.subscription_id {
+        check_subscription_id(id)?;
+    }
     let spec = params::load(&request.params, &request.load)?;
-    let subscription = request.subscription_id.as_deref().unwrap_or(plan::ids::OFFLINE_SUBSCRIPTION);
+    let subscription = request
+        .subscription_id
+        .as_deref()
+        .unwrap_or(plan::ids::OFFLINE_SUBSCRIPTION);
     Ok(plan::build(&spec, subscription))
+}
+
+/// A subscription id is a GUID; anything else would produce ids ARM rejects much later.
+pub fn check_subscription_id(id: &str) -> Result<(), Error> {
+    match uuid::Uuid::parse_str(id) {
+        Ok(parsed) if parsed.hyphenated().to_string() == id.to_ascii_lowercase() => Ok(()),
+        _ => Err(Error::Usage(format!(
+            "subscription id `{id}` is not a GUID (like 11111111-2222-3333-4444-555555555555); check --subscription-id or AZURE_SUBSCRIPTION_ID"
+        ))),
+    }
 }

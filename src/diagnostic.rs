@@ -31,7 +31,14 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { code, path: None, message: message.into(), span: None, label: None, help: None }
+        Diagnostic {
+            code,
+            path: None,
+            message: message.into(),
+            span: None,
+            label: None,
+            help: None,
+        }
     }
 
     pub fn at(mut self, span: Span) -> Self {
@@ -84,7 +91,10 @@ pub struct LocatedDiagnostic {
 
 impl Diagnostics {
     pub fn new(file: Arc<SourceFile>) -> Self {
-        Diagnostics { file, items: Vec::new() }
+        Diagnostics {
+            file,
+            items: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
@@ -101,8 +111,10 @@ impl Diagnostics {
 
     /// Sorts by position (problems without a position last) and drops exact repeats.
     pub fn sort(&mut self) {
-        self.items.sort_by_key(|d| d.span.map_or((usize::MAX, 0), |s| (s.start, s.end)));
-        self.items.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.path == b.path);
+        self.items
+            .sort_by_key(|d| d.span.map_or((usize::MAX, 0), |s| (s.start, s.end)));
+        self.items
+            .dedup_by(|a, b| a.span == b.span && a.message == b.message && a.path == b.path);
     }
 
     pub fn location(&self, diagnostic: &Diagnostic) -> Option<LineCol> {
@@ -129,11 +141,20 @@ impl Diagnostics {
 
     /// rustc-style rendering of every problem with its source line, then a count.
     pub fn render(&self, color: bool) -> String {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false);
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(110)
+            .with_links(false);
         let mut out = String::new();
         for item in &self.items {
-            let report = Rendered { file: &self.file, diagnostic: item };
+            let report = Rendered {
+                file: &self.file,
+                diagnostic: item,
+            };
             if handler.render_report(&mut out, &report).is_err() {
                 // Rendering into a String cannot fail in practice; fall back to the plain line.
                 out.push_str(&item.headline());
@@ -170,7 +191,10 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -193,7 +217,10 @@ impl miette::SourceCode for Rendered<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
         // A named span puts the file name and line:column in the report header.
-        let contents = self.file.text().read_span(span, context_lines_before, context_lines_after)?;
+        let contents =
+            self.file
+                .text()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.file.name().to_string(),
             contents.data(),

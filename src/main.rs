@@ -51,7 +51,9 @@ fn run(cli: &Cli, env: &Env, stdout: &mut impl Write) -> Result<i32, Error> {
             match args.output {
                 PlanFormat::Text => write!(stdout, "{}", aigw::render::plan_text::render(&plan)),
                 PlanFormat::Json => writeln!(stdout, "{}", to_json(&plan)),
-                PlanFormat::Markdown => write!(stdout, "{}", aigw::render::plan_markdown::render(&plan)),
+                PlanFormat::Markdown => {
+                    write!(stdout, "{}", aigw::render::plan_markdown::render(&plan))
+                }
             }
         }
     };
@@ -64,7 +66,8 @@ fn run(cli: &Cli, env: &Env, stdout: &mut impl Write) -> Result<i32, Error> {
 }
 
 fn to_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"))
+    serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"))
 }
 
 fn report_error(error: &Error, color: bool) {

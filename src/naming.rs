@@ -42,8 +42,16 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn new(environment: impl Into<String>, suffix: impl Into<String>, overrides: NameOverrides) -> Self {
-        Names { environment: environment.into(), suffix: suffix.into(), overrides }
+    pub fn new(
+        environment: impl Into<String>,
+        suffix: impl Into<String>,
+        overrides: NameOverrides,
+    ) -> Self {
+        Names {
+            environment: environment.into(),
+            suffix: suffix.into(),
+            overrides,
+        }
     }
 
     fn stack(&self, prefix: &str) -> String {
@@ -51,37 +59,61 @@ impl Names {
     }
 
     pub fn resource_group(&self) -> String {
-        self.overrides.resource_group.clone().unwrap_or_else(|| self.stack("rg"))
+        self.overrides
+            .resource_group
+            .clone()
+            .unwrap_or_else(|| self.stack("rg"))
     }
 
     pub fn identity(&self) -> String {
-        self.overrides.identity.clone().unwrap_or_else(|| self.stack("id"))
+        self.overrides
+            .identity
+            .clone()
+            .unwrap_or_else(|| self.stack("id"))
     }
 
     pub fn log_analytics_workspace(&self) -> String {
-        self.overrides.log_analytics_workspace.clone().unwrap_or_else(|| self.stack("log"))
+        self.overrides
+            .log_analytics_workspace
+            .clone()
+            .unwrap_or_else(|| self.stack("log"))
     }
 
     pub fn data_collection_endpoint(&self) -> String {
-        self.overrides.data_collection_endpoint.clone().unwrap_or_else(|| self.stack("dce"))
+        self.overrides
+            .data_collection_endpoint
+            .clone()
+            .unwrap_or_else(|| self.stack("dce"))
     }
 
     pub fn data_collection_rule(&self) -> String {
-        self.overrides.data_collection_rule.clone().unwrap_or_else(|| self.stack("dcr"))
+        self.overrides
+            .data_collection_rule
+            .clone()
+            .unwrap_or_else(|| self.stack("dcr"))
     }
 
     pub fn api_management(&self) -> String {
-        self.overrides.api_management.clone().unwrap_or_else(|| self.stack("apim"))
+        self.overrides
+            .api_management
+            .clone()
+            .unwrap_or_else(|| self.stack("apim"))
     }
 
     /// `cog-aifoundry-{environment}-{suffix}-{regionAbbr}`; also the account's custom subdomain.
     pub fn account(&self, region_abbreviation: &str) -> String {
-        format!("cog-aifoundry-{}-{}-{}", self.environment, self.suffix, region_abbreviation)
+        format!(
+            "cog-aifoundry-{}-{}-{}",
+            self.environment, self.suffix, region_abbreviation
+        )
     }
 
     /// The AI Foundry project under each account.
     pub fn project(&self, region_abbreviation: &str) -> String {
-        format!("proj-aifoundry-{}-{}-{}", self.environment, self.suffix, region_abbreviation)
+        format!(
+            "proj-aifoundry-{}-{}-{}",
+            self.environment, self.suffix, region_abbreviation
+        )
     }
 }
 
@@ -92,12 +124,20 @@ pub fn deployment_slug(deployment_name: &str) -> String {
 
 /// The backend for the Azure OpenAI API shape of one deployment in one region.
 pub fn aoai_backend_id(deployment_name: &str, region_abbreviation: &str) -> String {
-    format!("aoai-{}-{}", deployment_slug(deployment_name), region_abbreviation)
+    format!(
+        "aoai-{}-{}",
+        deployment_slug(deployment_name),
+        region_abbreviation
+    )
 }
 
 /// The backend for the OpenAI v1 API shape of one deployment in one region.
 pub fn oaiv1_backend_id(deployment_name: &str, region_abbreviation: &str) -> String {
-    format!("oaiv1-{}-{}", deployment_slug(deployment_name), region_abbreviation)
+    format!(
+        "oaiv1-{}-{}",
+        deployment_slug(deployment_name),
+        region_abbreviation
+    )
 }
 
 /// The pool holding every regional backend of one deployment name.
@@ -273,12 +313,19 @@ impl NameKind {
         let mut problems = Vec::new();
         let length = name.chars().count();
         if length < rule.min || length > rule.max {
-            problems.push(NameProblem::Length { length, min: rule.min, max: rule.max });
+            problems.push(NameProblem::Length {
+                length,
+                min: rule.min,
+                max: rule.max,
+            });
         }
         let mut bad: Vec<char> = name.chars().filter(|c| !(rule.char_ok)(*c)).collect();
         bad.dedup();
         if !bad.is_empty() {
-            problems.push(NameProblem::Characters { bad, allowed: rule.allowed });
+            problems.push(NameProblem::Characters {
+                bad,
+                allowed: rule.allowed,
+            });
         }
         let first_bad = name.chars().next().is_some_and(|c| !(rule.first_ok)(c));
         let last_bad = name.chars().last().is_some_and(|c| !(rule.last_ok)(c));
@@ -291,9 +338,18 @@ impl NameKind {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NameProblem {
-    Length { length: usize, min: usize, max: usize },
-    Characters { bad: Vec<char>, allowed: &'static str },
-    Edges { rule: &'static str },
+    Length {
+        length: usize,
+        min: usize,
+        max: usize,
+    },
+    Characters {
+        bad: Vec<char>,
+        allowed: &'static str,
+    },
+    Edges {
+        rule: &'static str,
+    },
 }
 
 impl fmt::Display for NameProblem {
@@ -303,8 +359,15 @@ impl fmt::Display for NameProblem {
                 write!(f, "is {length} characters long; it must be {min} to {max}")
             }
             NameProblem::Characters { bad, allowed } => {
-                let listed: Vec<String> = bad.iter().map(|c| format!("'{}'", c.escape_debug())).collect();
-                write!(f, "contains {}; only {allowed} are allowed", listed.join(", "))
+                let listed: Vec<String> = bad
+                    .iter()
+                    .map(|c| format!("'{}'", c.escape_debug()))
+                    .collect();
+                write!(
+                    f,
+                    "contains {}; only {allowed} are allowed",
+                    listed.join(", ")
+                )
             }
             NameProblem::Edges { rule } => write!(f, "{rule}"),
         }
@@ -337,7 +400,11 @@ mod tests {
         let n = Names::new(
             "acc",
             "x7k",
-            NameOverrides { api_management: Some("my-apim".into()), resource_group: Some("rg-x".into()), ..Default::default() },
+            NameOverrides {
+                api_management: Some("my-apim".into()),
+                resource_group: Some("rg-x".into()),
+                ..Default::default()
+            },
         );
         assert_eq!(n.api_management(), "my-apim");
         assert_eq!(n.resource_group(), "rg-x");
@@ -347,36 +414,78 @@ mod tests {
     #[test]
     fn dots_become_dot_in_every_apim_id() {
         assert_eq!(deployment_slug("gpt-4o"), "gpt-4o");
-        assert_eq!(deployment_slug("gpt-4o-mini-2024.07.18"), "gpt-4o-mini-2024-dot-07-dot-18");
+        assert_eq!(
+            deployment_slug("gpt-4o-mini-2024.07.18"),
+            "gpt-4o-mini-2024-dot-07-dot-18"
+        );
         assert_eq!(deployment_slug("a..b."), "a-dot--dot-b-dot-");
-        assert_eq!(pool_id("gpt-4o-mini-2024.07.18"), "pool-gpt-4o-mini-2024-dot-07-dot-18");
+        assert_eq!(
+            pool_id("gpt-4o-mini-2024.07.18"),
+            "pool-gpt-4o-mini-2024-dot-07-dot-18"
+        );
         assert_eq!(aoai_backend_id("gpt-4.1", "weu"), "aoai-gpt-4-dot-1-weu");
-        assert_eq!(oaiv1_backend_id("o3.mini.x", "frc"), "oaiv1-o3-dot-mini-dot-x-frc");
-        assert_eq!(account_openai_base_url("cog-a"), "https://cog-a.openai.azure.com/openai");
+        assert_eq!(
+            oaiv1_backend_id("o3.mini.x", "frc"),
+            "oaiv1-o3-dot-mini-dot-x-frc"
+        );
+        assert_eq!(
+            account_openai_base_url("cog-a"),
+            "https://cog-a.openai.azure.com/openai"
+        );
     }
 
     #[test]
     fn rules_check_length_characters_and_edges() {
-        assert!(NameKind::ApiManagementService.problems("apim-aigw-acc-x7k").is_empty());
+        assert!(
+            NameKind::ApiManagementService
+                .problems("apim-aigw-acc-x7k")
+                .is_empty()
+        );
         assert_eq!(
             NameKind::ApiManagementService.problems(&"a".repeat(51)),
-            vec![NameProblem::Length { length: 51, min: 1, max: 50 }]
+            vec![NameProblem::Length {
+                length: 51,
+                min: 1,
+                max: 50
+            }]
         );
         assert_eq!(
             NameKind::ApiManagementService.problems("1apim-"),
-            vec![NameProblem::Edges { rule: "must start with a letter and end with a letter or digit" }]
+            vec![NameProblem::Edges {
+                rule: "must start with a letter and end with a letter or digit"
+            }]
         );
         let problems = NameKind::CognitiveServicesAccount.problems("Cog_x");
-        assert!(matches!(&problems[0], NameProblem::Characters { bad, .. } if bad == &vec!['C', '_']));
+        assert!(
+            matches!(&problems[0], NameProblem::Characters { bad, .. } if bad == &vec!['C', '_'])
+        );
         assert!(NameKind::ResourceGroup.problems("rg.").len() == 1);
-        assert!(NameKind::ModelDeployment.problems("gpt-4o-mini-2024.07.18").is_empty());
-        assert!(!NameKind::ApiManagementEntity.problems("aoai-my_model-weu").is_empty());
+        assert!(
+            NameKind::ModelDeployment
+                .problems("gpt-4o-mini-2024.07.18")
+                .is_empty()
+        );
+        assert!(
+            !NameKind::ApiManagementEntity
+                .problems("aoai-my_model-weu")
+                .is_empty()
+        );
     }
 
     #[test]
     fn fixed_names_are_valid() {
-        for id in [API_OPENAI, API_V1, NAMED_VALUE_DCE_ENDPOINT, NAMED_VALUE_DCR_IMMUTABLE_ID, NAMED_VALUE_STREAM_NAME, NAMED_VALUE_IDENTITY_CLIENT_ID] {
-            assert!(NameKind::ApiManagementEntity.problems(id).is_empty(), "{id}");
+        for id in [
+            API_OPENAI,
+            API_V1,
+            NAMED_VALUE_DCE_ENDPOINT,
+            NAMED_VALUE_DCR_IMMUTABLE_ID,
+            NAMED_VALUE_STREAM_NAME,
+            NAMED_VALUE_IDENTITY_CLIENT_ID,
+        ] {
+            assert!(
+                NameKind::ApiManagementEntity.problems(id).is_empty(),
+                "{id}"
+            );
         }
         assert!(USAGE_TABLE.ends_with("_CL"));
         assert_eq!(USAGE_STREAM, format!("Custom-{USAGE_TABLE}"));

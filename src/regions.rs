@@ -71,7 +71,11 @@ pub fn is_known(name: &str, allowed: &[String]) -> bool {
 
 /// The programmatic name for a display name such as "West Europe", if it is one.
 pub fn programmatic_name(display: &str) -> Option<&'static str> {
-    let squashed: String = display.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let squashed: String = display
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
     KNOWN_REGIONS.iter().copied().find(|r| *r == squashed)
 }
 

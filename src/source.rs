@@ -15,7 +15,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
 
     /// The smallest span covering both.
@@ -59,7 +62,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Arc::new(SourceFile { name: name.into(), text, line_starts })
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        })
     }
 
     /// The path as the user gave it (used in every message).
@@ -80,13 +87,18 @@ impl SourceFile {
         };
         let line_start = self.line_starts[line_index];
         let column = self.text[line_start..offset].chars().count() + 1;
-        LineCol { line: line_index + 1, column }
+        LineCol {
+            line: line_index + 1,
+            column,
+        }
     }
 
     /// The text of `span`, or "" when the span does not fall on character boundaries.
     pub fn slice(&self, span: Span) -> &str {
         let len = self.text.len();
-        self.text.get(span.start.min(len)..span.end.min(len)).unwrap_or("")
+        self.text
+            .get(span.start.min(len)..span.end.min(len))
+            .unwrap_or("")
     }
 
     fn clamp(&self, offset: usize) -> usize {

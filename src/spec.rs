@@ -68,10 +68,19 @@ impl StackSpec {
         let mut pools: Vec<PoolSpec<'_>> = Vec::new();
         for region in &self.regions {
             for deployment in &region.deployments {
-                let member = PoolMemberSpec { region, priority: deployment.priority };
-                match pools.iter_mut().find(|p| p.deployment_name == deployment.name) {
+                let member = PoolMemberSpec {
+                    region,
+                    priority: deployment.priority,
+                };
+                match pools
+                    .iter_mut()
+                    .find(|p| p.deployment_name == deployment.name)
+                {
                     Some(pool) => pool.members.push(member),
-                    None => pools.push(PoolSpec { deployment_name: &deployment.name, members: vec![member] }),
+                    None => pools.push(PoolSpec {
+                        deployment_name: &deployment.name,
+                        members: vec![member],
+                    }),
                 }
             }
         }

@@ -39,7 +39,10 @@ pub enum LoadError {
     #[error("cannot read specification directory {dir}: {source}")]
     Io { dir: String, source: std::io::Error },
     #[error("specification file {file} is not valid JSON: {source}")]
-    Json { file: String, source: serde_json::Error },
+    Json {
+        file: String,
+        source: serde_json::Error,
+    },
     #[error("no specification files (*.json with `paths`) under {dir}")]
     Empty { dir: String },
 }
@@ -64,24 +67,37 @@ impl SpecSet {
         let mut documents = BTreeMap::new();
         let mut stack = vec![dir.to_path_buf()];
         while let Some(current) = stack.pop() {
-            let entries = std::fs::read_dir(&current).map_err(|source| LoadError::Io { dir: current.display().to_string(), source })?;
+            let entries = std::fs::read_dir(&current).map_err(|source| LoadError::Io {
+                dir: current.display().to_string(),
+                source,
+            })?;
             for entry in entries {
-                let entry = entry.map_err(|source| LoadError::Io { dir: current.display().to_string(), source })?;
+                let entry = entry.map_err(|source| LoadError::Io {
+                    dir: current.display().to_string(),
+                    source,
+                })?;
                 let path = entry.path();
                 if path.is_dir() {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "json") {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|source| LoadError::Io { dir: path.display().to_string(), source })?;
-                    let document: Value = serde_json::from_str(&text)
-                        .map_err(|source| LoadError::Json { file: path.display().to_string(), source })?;
+                    let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+                        dir: path.display().to_string(),
+                        source,
+                    })?;
+                    let document: Value =
+                        serde_json::from_str(&text).map_err(|source| LoadError::Json {
+                            file: path.display().to_string(),
+                            source,
+                        })?;
                     let canonical = path.canonicalize().unwrap_or(path);
                     documents.insert(canonical, document);
                 }
             }
         }
         if !documents.values().any(|d| d.get("paths").is_some()) {
-            return Err(LoadError::Empty { dir: dir.display().to_string() });
+            return Err(LoadError::Empty {
+                dir: dir.display().to_string(),
+            });
         }
         Ok(SpecSet { documents })
     }
@@ -91,8 +107,16 @@ impl SpecSet {
         let mut versions: Vec<String> = self
             .documents
             .values()
-            .filter(|d| paths(d).any(|(template, item)| item.get("put").is_some() && path::matches(template, path).is_some()))
-            .filter_map(|d| d.pointer("/info/version").and_then(Value::as_str).map(String::from))
+            .filter(|d| {
+                paths(d).any(|(template, item)| {
+                    item.get("put").is_some() && path::matches(template, path).is_some()
+                })
+            })
+            .filter_map(|d| {
+                d.pointer("/info/version")
+                    .and_then(Value::as_str)
+                    .map(String::from)
+            })
             .collect();
         versions.sort();
         versions.dedup();
@@ -114,7 +138,15 @@ impl SpecSet {
                 }
                 let parameters = template.matches('{').count();
                 if best.as_ref().is_none_or(|(p, _)| parameters < *p) {
-                    best = Some((parameters, PutOperation { file, template, operation: put, path_item: item }));
+                    best = Some((
+                        parameters,
+                        PutOperation {
+                            file,
+                            template,
+                            operation: put,
+                            path_item: item,
+                        },
+                    ));
                 }
             }
         }
@@ -122,13 +154,20 @@ impl SpecSet {
     }
 
     /// Checks a PUT request: path parameters and body. Empty when valid.
-    pub fn validate_put(&self, operation: &PutOperation<'_>, path: &str, body: &Value) -> Vec<Violation> {
+    pub fn validate_put(
+        &self,
+        operation: &PutOperation<'_>,
+        path: &str,
+        body: &Value,
+    ) -> Vec<Violation> {
         let mut violations = Vec::new();
         let resolver = schema::Resolver { specs: self };
         let values = path::matches(operation.template, path).unwrap_or_default();
         for parameter in self.parameters(operation) {
             let (file, parameter) = parameter;
-            let Some(name) = parameter.get("name").and_then(Value::as_str) else { continue };
+            let Some(name) = parameter.get("name").and_then(Value::as_str) else {
+                continue;
+            };
             match parameter.get("in").and_then(Value::as_str) {
                 Some("path") => {
                     if let Some(value) = values.get(name) {
@@ -148,7 +187,12 @@ impl SpecSet {
 
     /// Whether the PUT is long-running (`x-ms-long-running-operation`), and its final-state rule.
     pub fn long_running(&self, operation: &PutOperation<'_>) -> Option<String> {
-        if operation.operation.get("x-ms-long-running-operation").and_then(Value::as_bool) != Some(true) {
+        if operation
+            .operation
+            .get("x-ms-long-running-operation")
+            .and_then(Value::as_bool)
+            != Some(true)
+        {
             return None;
         }
         Some(
@@ -164,7 +208,10 @@ impl SpecSet {
     /// Path-item and operation parameters, `$ref`s resolved, with the file each came from.
     fn parameters<'a>(&'a self, operation: &PutOperation<'a>) -> Vec<(&'a Path, &'a Value)> {
         let mut out = Vec::new();
-        for list in [operation.path_item.get("parameters"), operation.operation.get("parameters")] {
+        for list in [
+            operation.path_item.get("parameters"),
+            operation.operation.get("parameters"),
+        ] {
             for parameter in list.and_then(Value::as_array).into_iter().flatten() {
                 match parameter.get("$ref").and_then(Value::as_str) {
                     Some(reference) => {
@@ -191,7 +238,14 @@ impl SpecSet {
             let (key, document) = self.documents.get_key_value(&canonical)?;
             (key.as_path(), document)
         };
-        Some((file, if pointer.is_empty() { document } else { document.pointer(pointer)? }))
+        Some((
+            file,
+            if pointer.is_empty() {
+                document
+            } else {
+                document.pointer(pointer)?
+            },
+        ))
     }
 }
 

@@ -9,7 +9,13 @@ const MULTI_SEGMENT: &[&str] = &["scope", "resourceUri", "resourceId"];
 /// as ARM does).
 pub fn matches(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let template: Vec<&str> = template.trim_matches('/').split('/').collect();
-    let path: Vec<&str> = path.split('?').next().unwrap_or("").trim_matches('/').split('/').collect();
+    let path: Vec<&str> = path
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .trim_matches('/')
+        .split('/')
+        .collect();
     let mut values = BTreeMap::new();
     matches_from(&template, &path, &mut values).then_some(values)
 }
@@ -31,7 +37,9 @@ fn matches_from(template: &[&str], path: &[&str], values: &mut BTreeMap<String, 
             }
             return false;
         }
-        let Some((segment, path_rest)) = path.split_first() else { return false };
+        let Some((segment, path_rest)) = path.split_first() else {
+            return false;
+        };
         if segment.is_empty() {
             return false;
         }
@@ -39,7 +47,9 @@ fn matches_from(template: &[&str], path: &[&str], values: &mut BTreeMap<String, 
         return matches_from(rest, path_rest, values);
     }
     match path.split_first() {
-        Some((segment, path_rest)) if segment.eq_ignore_ascii_case(head) => matches_from(rest, path_rest, values),
+        Some((segment, path_rest)) if segment.eq_ignore_ascii_case(head) => {
+            matches_from(rest, path_rest, values)
+        }
         _ => false,
     }
 }
@@ -50,14 +60,20 @@ mod tests {
 
     #[test]
     fn single_and_multi_segment_parameters() {
-        let values = matches("/subscriptions/{s}/resourceGroups/{rg}/providers/X/a/{n}", "/subscriptions/1/resourcegroups/g/providers/X/a/b");
+        let values = matches(
+            "/subscriptions/{s}/resourceGroups/{rg}/providers/X/a/{n}",
+            "/subscriptions/1/resourcegroups/g/providers/X/a/b",
+        );
         assert_eq!(values.map(|v| v["n"].clone()), Some("b".to_string()));
         let values = matches(
             "/{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
             "/subscriptions/1/resourceGroups/g/providers/Microsoft.Insights/dataCollectionRules/d/providers/Microsoft.Authorization/roleAssignments/abc",
         );
         let values = values.unwrap_or_default();
-        assert_eq!(values["scope"], "subscriptions/1/resourceGroups/g/providers/Microsoft.Insights/dataCollectionRules/d");
+        assert_eq!(
+            values["scope"],
+            "subscriptions/1/resourceGroups/g/providers/Microsoft.Insights/dataCollectionRules/d"
+        );
         assert_eq!(values["roleAssignmentName"], "abc");
         assert!(matches("/a/{b}", "/a/b/c").is_none());
         assert!(matches("/a/{b}", "/a").is_none());

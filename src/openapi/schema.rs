@@ -90,12 +90,24 @@ fn common_type(name: &str) -> Option<&'static Value> {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn validate(&self, file: &'a Path, schema: &'a Value, value: &Value, at: &str, out: &mut Vec<Violation>) {
+    pub fn validate(
+        &self,
+        file: &'a Path,
+        schema: &'a Value,
+        value: &Value,
+        at: &str,
+        out: &mut Vec<Violation>,
+    ) {
         let flat = self.flatten(file, schema, 0);
         if flat.any {
             return;
         }
-        let mut report = |message: String| out.push(Violation { path: at.to_string(), message });
+        let mut report = |message: String| {
+            out.push(Violation {
+                path: at.to_string(),
+                message,
+            })
+        };
         if flat.read_only {
             report("is read-only and must not be sent".into());
             return;
@@ -113,7 +125,13 @@ impl<'a> Resolver<'a> {
             let listed: Vec<String> = values.iter().map(Value::to_string).collect();
             report(format!("{value} is not one of {}", listed.join(", ")));
         }
-        let kind = flat.kind.or(if flat.properties.is_empty() && flat.additional.is_none() { None } else { Some("object") });
+        let kind = flat
+            .kind
+            .or(if flat.properties.is_empty() && flat.additional.is_none() {
+                None
+            } else {
+                Some("object")
+            });
         match kind {
             Some("object") => self.object(&flat, value, at, out),
             Some("array") => self.array(&flat, value, at, out),
@@ -121,7 +139,10 @@ impl<'a> Resolver<'a> {
             Some("integer") => number(&flat, value, at, out, true),
             Some("number") => number(&flat, value, at, out, false),
             Some("boolean") if !value.is_boolean() => {
-                out.push(Violation { path: at.into(), message: format!("expected a boolean, found {value}") });
+                out.push(Violation {
+                    path: at.into(),
+                    message: format!("expected a boolean, found {value}"),
+                });
             }
             _ => {}
         }
@@ -129,12 +150,18 @@ impl<'a> Resolver<'a> {
 
     fn object(&self, flat: &Flat<'a>, value: &Value, at: &str, out: &mut Vec<Violation>) {
         let Some(map) = value.as_object() else {
-            out.push(Violation { path: at.into(), message: format!("expected an object, found {value}") });
+            out.push(Violation {
+                path: at.into(),
+                message: format!("expected an object, found {value}"),
+            });
             return;
         };
         for required in &flat.required {
             if !map.contains_key(*required) {
-                out.push(Violation { path: join(at, required), message: "is required".into() });
+                out.push(Violation {
+                    path: join(at, required),
+                    message: "is required".into(),
+                });
             }
         }
         for (key, item) in map {
@@ -143,24 +170,37 @@ impl<'a> Resolver<'a> {
                 (Some((file, schema)), _) => self.validate(file, schema, item, &here, out),
                 (None, Some((file, schema))) => match schema {
                     Value::Bool(true) => {}
-                    Value::Bool(false) => out.push(Violation { path: here, message: "is not a known property".into() }),
+                    Value::Bool(false) => out.push(Violation {
+                        path: here,
+                        message: "is not a known property".into(),
+                    }),
                     schema => self.validate(file, schema, item, &here, out),
                 },
-                (None, None) => out.push(Violation { path: here, message: "is not a known property".into() }),
+                (None, None) => out.push(Violation {
+                    path: here,
+                    message: "is not a known property".into(),
+                }),
             }
         }
     }
 
     fn array(&self, flat: &Flat<'a>, value: &Value, at: &str, out: &mut Vec<Violation>) {
         let Some(items) = value.as_array() else {
-            out.push(Violation { path: at.into(), message: format!("expected an array, found {value}") });
+            out.push(Violation {
+                path: at.into(),
+                message: format!("expected an array, found {value}"),
+            });
             return;
         };
         let len = items.len() as u64;
         if flat.min_items.is_some_and(|m| len < m) || flat.max_items.is_some_and(|m| len > m) {
             out.push(Violation {
                 path: at.into(),
-                message: format!("has {len} items; allowed {}..{}", fmt_opt(flat.min_items), fmt_opt(flat.max_items)),
+                message: format!(
+                    "has {len} items; allowed {}..{}",
+                    fmt_opt(flat.min_items),
+                    fmt_opt(flat.max_items)
+                ),
             });
         }
         if let Some((file, schema)) = flat.items {
@@ -190,7 +230,12 @@ impl<'a> Resolver<'a> {
                 }
             };
         }
-        for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        for part in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let inner = self.flatten(file, part, depth + 1);
             if inner.any {
                 flat.any = true;
@@ -202,20 +247,27 @@ impl<'a> Resolver<'a> {
         }
         flat.kind = schema.get("type").and_then(Value::as_str).or(flat.kind);
         flat.enumeration = schema.get("enum").and_then(Value::as_array);
-        flat.extensible = schema.pointer("/x-ms-enum/modelAsString").and_then(Value::as_bool).unwrap_or(false);
+        flat.extensible = schema
+            .pointer("/x-ms-enum/modelAsString")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
             for (name, property) in properties {
                 flat.properties.insert(name, (file, property));
             }
         }
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
-            flat.required.extend(required.iter().filter_map(Value::as_str));
+            flat.required
+                .extend(required.iter().filter_map(Value::as_str));
         }
         if let Some(additional) = schema.get("additionalProperties") {
             flat.additional = Some((file, additional));
         }
         flat.items = schema.get("items").map(|i| (file, i));
-        flat.read_only = schema.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
+        flat.read_only = schema
+            .get("readOnly")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         flat.format = schema.get("format").and_then(Value::as_str);
         flat.pattern = schema.get("pattern").and_then(Value::as_str);
         flat.min_length = schema.get("minLength").and_then(Value::as_u64);
@@ -230,10 +282,21 @@ impl<'a> Resolver<'a> {
 
 fn string(flat: &Flat<'_>, value: &Value, at: &str, out: &mut Vec<Violation>) {
     let Some(s) = value.as_str() else {
-        out.push(Violation { path: at.into(), message: format!("expected a string, found {value}") });
+        out.push(Violation {
+            path: at.into(),
+            message: format!("expected a string, found {value}"),
+        });
         return;
     };
-    check_string(s, flat.min_length, flat.max_length, flat.pattern, flat.format, at, out);
+    check_string(
+        s,
+        flat.min_length,
+        flat.max_length,
+        flat.pattern,
+        flat.format,
+        at,
+        out,
+    );
 }
 
 fn check_string(
@@ -249,7 +312,11 @@ fn check_string(
     if min_length.is_some_and(|m| len < m) || max_length.is_some_and(|m| len > m) {
         out.push(Violation {
             path: at.into(),
-            message: format!("is {len} characters; allowed {}..{}", fmt_opt(min_length), fmt_opt(max_length)),
+            message: format!(
+                "is {len} characters; allowed {}..{}",
+                fmt_opt(min_length),
+                fmt_opt(max_length)
+            ),
         });
     }
     // Spec patterns are .NET regexes; the ones that do not compile in Rust are skipped.
@@ -257,7 +324,10 @@ fn check_string(
         && let Ok(regex) = regex::Regex::new(pattern)
         && !regex.is_match(s)
     {
-        out.push(Violation { path: at.into(), message: format!("`{s}` does not match {pattern}") });
+        out.push(Violation {
+            path: at.into(),
+            message: format!("`{s}` does not match {pattern}"),
+        });
     }
     let format_ok = match format {
         Some("arm-id") => s.starts_with("/subscriptions/") || s.starts_with("/providers/"),
@@ -266,32 +336,56 @@ fn check_string(
         _ => true,
     };
     if !format_ok {
-        out.push(Violation { path: at.into(), message: format!("`{s}` is not a valid {}", format.unwrap_or("")) });
+        out.push(Violation {
+            path: at.into(),
+            message: format!("`{s}` is not a valid {}", format.unwrap_or("")),
+        });
     }
 }
 
 fn number(flat: &Flat<'_>, value: &Value, at: &str, out: &mut Vec<Violation>, integer: bool) {
     let Some(n) = value.as_f64() else {
-        out.push(Violation { path: at.into(), message: format!("expected a number, found {value}") });
+        out.push(Violation {
+            path: at.into(),
+            message: format!("expected a number, found {value}"),
+        });
         return;
     };
     if integer && !(value.is_i64() || value.is_u64()) {
-        out.push(Violation { path: at.into(), message: format!("expected an integer, found {value}") });
+        out.push(Violation {
+            path: at.into(),
+            message: format!("expected an integer, found {value}"),
+        });
         return;
     }
-    if integer && flat.format == Some("int32") && (n < f64::from(i32::MIN) || n > f64::from(i32::MAX)) {
-        out.push(Violation { path: at.into(), message: format!("{value} does not fit int32") });
+    if integer
+        && flat.format == Some("int32")
+        && (n < f64::from(i32::MIN) || n > f64::from(i32::MAX))
+    {
+        out.push(Violation {
+            path: at.into(),
+            message: format!("{value} does not fit int32"),
+        });
     }
     if flat.minimum.is_some_and(|m| n < m) || flat.maximum.is_some_and(|m| n > m) {
         out.push(Violation {
             path: at.into(),
-            message: format!("{value} is outside {}..{}", fmt_opt(flat.minimum), fmt_opt(flat.maximum)),
+            message: format!(
+                "{value} is outside {}..{}",
+                fmt_opt(flat.minimum),
+                fmt_opt(flat.maximum)
+            ),
         });
     }
 }
 
 /// Checks a path segment against its `in: path` parameter's rules.
-pub(super) fn check_path_parameter(name: &str, value: &str, parameter: &Value, out: &mut Vec<Violation>) {
+pub(super) fn check_path_parameter(
+    name: &str,
+    value: &str,
+    parameter: &Value,
+    out: &mut Vec<Violation>,
+) {
     check_string(
         value,
         parameter.get("minLength").and_then(Value::as_u64),
@@ -304,7 +398,11 @@ pub(super) fn check_path_parameter(name: &str, value: &str, parameter: &Value, o
 }
 
 fn join(at: &str, key: &str) -> String {
-    if at.is_empty() { key.to_string() } else { format!("{at}.{key}") }
+    if at.is_empty() {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
+    }
 }
 
 fn fmt_opt<T: std::fmt::Display>(value: Option<T>) -> String {

@@ -172,3 +172,38 @@ pub const DEPLOYMENT_SKUS: &[&str] = &[
 pub fn names(docs: &[ParamDoc]) -> Vec<&'static str> {
     docs.iter().map(|d| d.name).collect()
 }
+
+/// A markdown table of parameters, as the README shows it.
+pub fn markdown_table(docs: &[ParamDoc]) -> String {
+    let mut out = String::from("| name | type | default | meaning |\n|---|---|---|---|\n");
+    for doc in docs {
+        let default = doc.default.unwrap_or("required");
+        out.push_str(&format!(
+            "| `{}` | {} | {default} | {} |\n",
+            doc.name, doc.kind, doc.description
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README documents every parameter exactly as the code reads it.
+    #[test]
+    fn readme_parameter_tables_match_the_code() {
+        let readme = include_str!("../../README.md");
+        for (docs, what) in [
+            (TOP_LEVEL, "top-level"),
+            (REGION, "region"),
+            (DEPLOYMENT, "deployment"),
+        ] {
+            let table = markdown_table(docs);
+            assert!(
+                readme.contains(&table),
+                "README is missing the {what} parameter table:\n{table}"
+            );
+        }
+    }
+}

@@ -17,8 +17,11 @@ const MAX_DEPTH: usize = 64;
 pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
     if let Some(offset) = too_deep(text) {
         problems.push(
-            Diagnostic::new("too-deep", format!("values nested deeper than {MAX_DEPTH} levels are not supported"))
-                .at(Span::new(offset, offset + 1)),
+            Diagnostic::new(
+                "too-deep",
+                format!("values nested deeper than {MAX_DEPTH} levels are not supported"),
+            )
+            .at(Span::new(offset, offset + 1)),
         );
         return Vec::new();
     }
@@ -110,7 +113,10 @@ fn convert(value: ast::Value<'_>) -> Node {
         }
         ast::Value::BooleanLit(b) => Node::new(span(b.range), Value::Bool(b.value)),
         ast::Value::NullKeyword(n) => Node::new(span(n.range), Value::Null),
-        ast::Value::Array(a) => Node::new(span(a.range), Value::Array(a.elements.into_iter().map(convert).collect())),
+        ast::Value::Array(a) => Node::new(
+            span(a.range),
+            Value::Array(a.elements.into_iter().map(convert).collect()),
+        ),
         ast::Value::Object(o) => {
             let entries = o
                 .properties
@@ -120,7 +126,11 @@ fn convert(value: ast::Value<'_>) -> Node {
                         ast::ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                         ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                     };
-                    Entry { key, key_span: span(key_range), value: convert(prop.value) }
+                    Entry {
+                        key,
+                        key_span: span(key_range),
+                        value: convert(prop.value),
+                    }
                 })
                 .collect();
             Node::new(span(o.range), Value::Object(entries))
@@ -135,9 +145,12 @@ fn span(range: jsonc_parser::common::Range) -> Span {
 fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
     let Value::Object(entries) = root.value else {
         problems.push(
-            Diagnostic::new("invalid-parameter-file", format!("expected a JSON object, found {}", root.value.kind()))
-                .at(root.span)
-                .help("an ARM parameter file is {\"parameters\": {\"name\": {\"value\": ...}}}"),
+            Diagnostic::new(
+                "invalid-parameter-file",
+                format!("expected a JSON object, found {}", root.value.kind()),
+            )
+            .at(root.span)
+            .help("an ARM parameter file is {\"parameters\": {\"name\": {\"value\": ...}}}"),
         );
         return Vec::new();
     };
@@ -147,24 +160,35 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
             "parameters" => parameters_node = Some(entry.value),
             "$schema" | "contentVersion" | "metadata" => {}
             other => problems.push(
-                Diagnostic::new("unknown-property", format!("unexpected top-level property `{other}`"))
-                    .at(entry.key_span)
-                    .help("an ARM parameter file has `$schema`, `contentVersion` and `parameters`"),
+                Diagnostic::new(
+                    "unknown-property",
+                    format!("unexpected top-level property `{other}`"),
+                )
+                .at(entry.key_span)
+                .help("an ARM parameter file has `$schema`, `contentVersion` and `parameters`"),
             ),
         }
     }
     let Some(parameters_node) = parameters_node else {
         problems.push(
             Diagnostic::new("missing-parameters", "the file has no `parameters` object")
-                .at(root.span.to(Span::new(root.span.start, root.span.start + 1)))
+                .at(root
+                    .span
+                    .to(Span::new(root.span.start, root.span.start + 1)))
                 .help("put every parameter under \"parameters\": {\"name\": {\"value\": ...}}"),
         );
         return Vec::new();
     };
     let Value::Object(entries) = parameters_node.value else {
         problems.push(
-            Diagnostic::new("invalid-parameter-file", format!("`parameters` must be an object, found {}", parameters_node.value.kind()))
-                .at(parameters_node.span),
+            Diagnostic::new(
+                "invalid-parameter-file",
+                format!(
+                    "`parameters` must be an object, found {}",
+                    parameters_node.value.kind()
+                ),
+            )
+            .at(parameters_node.span),
         );
         return Vec::new();
     };
@@ -172,15 +196,22 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
     for entry in entries {
         if params.iter().any(|p| p.name == entry.key) {
             problems.push(
-                Diagnostic::new("duplicate-parameter", format!("parameter `{}` is set twice", entry.key))
-                    .path(entry.key.clone())
-                    .at(entry.key_span)
-                    .help("remove one of the two entries"),
+                Diagnostic::new(
+                    "duplicate-parameter",
+                    format!("parameter `{}` is set twice", entry.key),
+                )
+                .path(entry.key.clone())
+                .at(entry.key_span)
+                .help("remove one of the two entries"),
             );
             continue;
         }
         if let Some(value) = parameter_value(&entry, problems) {
-            params.push(Param { name: entry.key, name_span: entry.key_span, value });
+            params.push(Param {
+                name: entry.key,
+                name_span: entry.key_span,
+                value,
+            });
         }
     }
     params
@@ -190,10 +221,16 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
 fn parameter_value(entry: &Entry, problems: &mut Vec<Diagnostic>) -> Option<Node> {
     let Value::Object(fields) = &entry.value.value else {
         problems.push(
-            Diagnostic::new("invalid-parameter-entry", format!("expected {{\"value\": ...}}, found {}", entry.value.value.kind()))
-                .path(entry.key.clone())
-                .at(entry.value.span)
-                .help(format!("write \"{}\": {{\"value\": ...}}", entry.key)),
+            Diagnostic::new(
+                "invalid-parameter-entry",
+                format!(
+                    "expected {{\"value\": ...}}, found {}",
+                    entry.value.value.kind()
+                ),
+            )
+            .path(entry.key.clone())
+            .at(entry.value.span)
+            .help(format!("write \"{}\": {{\"value\": ...}}", entry.key)),
         );
         return None;
     };
@@ -203,28 +240,39 @@ fn parameter_value(entry: &Entry, problems: &mut Vec<Diagnostic>) -> Option<Node
             "value" => value = Some(field.value.clone()),
             "reference" => {
                 problems.push(
-                    Diagnostic::new("unsupported-construct", "Key Vault `reference` parameters are not supported")
-                        .path(entry.key.clone())
-                        .at(field.key_span)
-                        .help("aigw's parameters hold no secrets; give the value directly with \"value\""),
+                    Diagnostic::new(
+                        "unsupported-construct",
+                        "Key Vault `reference` parameters are not supported",
+                    )
+                    .path(entry.key.clone())
+                    .at(field.key_span)
+                    .help(
+                        "aigw's parameters hold no secrets; give the value directly with \"value\"",
+                    ),
                 );
                 return None;
             }
             "metadata" => {}
             other => problems.push(
-                Diagnostic::new("unknown-property", format!("unexpected property `{other}` in parameter `{}`", entry.key))
-                    .path(entry.key.clone())
-                    .at(field.key_span)
-                    .help("a parameter entry is {\"value\": ...}"),
+                Diagnostic::new(
+                    "unknown-property",
+                    format!("unexpected property `{other}` in parameter `{}`", entry.key),
+                )
+                .path(entry.key.clone())
+                .at(field.key_span)
+                .help("a parameter entry is {\"value\": ...}"),
             ),
         }
     }
     if value.is_none() {
         problems.push(
-            Diagnostic::new("missing-value", format!("parameter `{}` has no `value`", entry.key))
-                .path(entry.key.clone())
-                .at(entry.value.span)
-                .help(format!("write \"{}\": {{\"value\": ...}}", entry.key)),
+            Diagnostic::new(
+                "missing-value",
+                format!("parameter `{}` has no `value`", entry.key),
+            )
+            .path(entry.key.clone())
+            .at(entry.value.span)
+            .help(format!("write \"{}\": {{\"value\": ...}}", entry.key)),
         );
     }
     value
@@ -260,7 +308,10 @@ mod tests {
         let file = SourceFile::new("p.json", text);
         assert_eq!(params.len(), 4);
         assert_eq!(params[0].value.value, Value::String("acc".into()));
-        assert_eq!(file.line_col(params[0].value.span.start).to_string(), "6:31");
+        assert_eq!(
+            file.line_col(params[0].value.span.start).to_string(),
+            "6:31"
+        );
         assert_eq!(params[1].value.value, Value::Int(10));
         assert_eq!(params[2].value.value, Value::Number("1.5".into()));
     }
@@ -280,9 +331,18 @@ mod tests {
         let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
         assert_eq!(
             codes,
-            ["unsupported-construct", "invalid-parameter-entry", "missing-value", "unknown-property", "unknown-property"]
+            [
+                "unsupported-construct",
+                "invalid-parameter-entry",
+                "missing-value",
+                "unknown-property",
+                "unknown-property"
+            ]
         );
-        assert_eq!(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["extra"]);
+        assert_eq!(
+            params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["extra"]
+        );
     }
 
     #[test]

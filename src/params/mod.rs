@@ -31,7 +31,13 @@ impl ParamFormat {
         match path.extension().and_then(|e| e.to_str()) {
             Some("bicepparam") => ParamFormat::Bicepparam,
             Some("json" | "jsonc") => ParamFormat::Json,
-            _ if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') => ParamFormat::Json,
+            _ if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{') =>
+            {
+                ParamFormat::Json
+            }
             _ => ParamFormat::Bicepparam,
         }
     }
@@ -48,7 +54,10 @@ pub struct LoadOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read parameter file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("parameter file {path} is larger than {MAX_FILE_BYTES} bytes")]
     TooLarge { path: String },
     #[error("parameter file {path} is not UTF-8 text")]
@@ -60,18 +69,30 @@ pub enum LoadError {
 /// Reads, parses and validates a parameter file.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<StackSpec, LoadError> {
     let shown = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
+    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
     if metadata.len() > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge { path: shown });
     }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
-    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 { path: shown.clone() })?;
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
+        path: shown.clone(),
+    })?;
     let format = ParamFormat::detect(path, &text);
     load_text(SourceFile::new(shown, text), format, options).map_err(LoadError::Invalid)
 }
 
 /// Parses and validates parameter text already in memory.
-pub fn load_text(file: Arc<SourceFile>, format: ParamFormat, options: &LoadOptions) -> Result<StackSpec, Diagnostics> {
+pub fn load_text(
+    file: Arc<SourceFile>,
+    format: ParamFormat,
+    options: &LoadOptions,
+) -> Result<StackSpec, Diagnostics> {
     let mut problems: Vec<Diagnostic> = Vec::new();
     let params = match format {
         ParamFormat::Bicepparam => bicepparam::parse(file.text(), &options.env, &mut problems),
@@ -92,7 +113,10 @@ pub fn load_text(file: Arc<SourceFile>, format: ParamFormat, options: &LoadOptio
             let parse_failed = !diagnostics.is_empty();
             let text = diagnostics.file.text().to_string();
             diagnostics.items.extend(validation.into_iter().filter(|d| {
-                let written = d.path.as_ref().is_some_and(|name| text.contains(name.as_str()));
+                let written = d
+                    .path
+                    .as_ref()
+                    .is_some_and(|name| text.contains(name.as_str()));
                 !(parse_failed && d.code == "missing-field" && d.span.is_none() && written)
             }));
             diagnostics.sort();
@@ -100,3 +124,6 @@ pub fn load_text(file: Arc<SourceFile>, format: ParamFormat, options: &LoadOptio
         }
     }
 }
+
+#[cfg(test)]
+mod robustness_tests;

@@ -28,7 +28,10 @@ pub struct ValidateOptions {
 }
 
 pub fn validate(params: &[Param], options: &ValidateOptions) -> Result<StackSpec, Vec<Diagnostic>> {
-    let mut v = Validator { problems: Vec::new(), options };
+    let mut v = Validator {
+        problems: Vec::new(),
+        options,
+    };
     let spec = v.stack(params);
     match spec {
         Some(spec) if v.problems.is_empty() => Ok(spec),
@@ -87,16 +90,22 @@ impl Validator<'_> {
 
     fn type_error(&mut self, node: &Node, path: &str, expected: &str, example: &str) {
         self.report(
-            Diagnostic::new("wrong-type", format!("expected {expected}, found {}", node.value.kind()))
-                .path(path)
-                .at(node.span)
-                .help(format!("write {example}")),
+            Diagnostic::new(
+                "wrong-type",
+                format!("expected {expected}, found {}", node.value.kind()),
+            )
+            .path(path)
+            .at(node.span)
+            .help(format!("write {example}")),
         );
     }
 
     fn string(&mut self, node: &Node, path: &str) -> Option<At<String>> {
         match &node.value {
-            Value::String(s) => Some(At { value: s.clone(), span: node.span }),
+            Value::String(s) => Some(At {
+                value: s.clone(),
+                span: node.span,
+            }),
             _ => {
                 self.type_error(node, path, "a string", "a quoted string");
                 None
@@ -118,10 +127,13 @@ impl Validator<'_> {
         }
         if s.value.trim() != s.value {
             self.report(
-                Diagnostic::new("surrounding-whitespace", "has leading or trailing whitespace")
-                    .path(path)
-                    .at(node.span)
-                    .help("remove the spaces around the value"),
+                Diagnostic::new(
+                    "surrounding-whitespace",
+                    "has leading or trailing whitespace",
+                )
+                .path(path)
+                .at(node.span)
+                .help("remove the spaces around the value"),
             );
             return None;
         }
@@ -130,7 +142,10 @@ impl Validator<'_> {
 
     fn int(&mut self, node: &Node, path: &str) -> Option<At<i64>> {
         match &node.value {
-            Value::Int(i) => Some(At { value: *i, span: node.span }),
+            Value::Int(i) => Some(At {
+                value: *i,
+                span: node.span,
+            }),
             Value::String(s) if s.trim().parse::<i64>().is_ok() => {
                 self.report(
                     Diagnostic::new("wrong-type", "expected an integer, found a string")
@@ -166,9 +181,10 @@ impl Validator<'_> {
         for entry in entries {
             if !known.contains(&entry.key.as_str()) {
                 let here = join(path, &entry.key);
-                let mut diagnostic = Diagnostic::new("unknown-field", format!("unknown field `{}`", entry.key))
-                    .path(here)
-                    .at(entry.key_span);
+                let mut diagnostic =
+                    Diagnostic::new("unknown-field", format!("unknown field `{}`", entry.key))
+                        .path(here)
+                        .at(entry.key_span);
                 diagnostic = match crate::suggest::closest(&entry.key, known.iter().copied()) {
                     Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
                     None => diagnostic.help(format!("the fields here are: {}", known.join(", "))),
@@ -176,11 +192,19 @@ impl Validator<'_> {
                 self.report(diagnostic);
             }
         }
-        Some(Fields { entries: entries.iter().filter(|e| known.contains(&e.key.as_str())).collect(), span: node.span })
+        Some(Fields {
+            entries: entries
+                .iter()
+                .filter(|e| known.contains(&e.key.as_str()))
+                .collect(),
+            span: node.span,
+        })
     }
 
     fn missing(&mut self, path: &str, span: Option<Span>, help: impl Into<String>) {
-        let mut diagnostic = Diagnostic::new("missing-field", "is required but missing").path(path).help(help);
+        let mut diagnostic = Diagnostic::new("missing-field", "is required but missing")
+            .path(path)
+            .help(help);
         if let Some(span) = span {
             diagnostic = diagnostic.at(span).label("in this object");
         }
@@ -194,27 +218,46 @@ impl Validator<'_> {
             if known.contains(&param.name.as_str()) {
                 by_name.insert(param.name.as_str(), param);
             } else {
-                let mut diagnostic = Diagnostic::new("unknown-parameter", format!("unknown parameter `{}`", param.name))
-                    .path(param.name.clone())
-                    .at(param.name_span);
+                let mut diagnostic = Diagnostic::new(
+                    "unknown-parameter",
+                    format!("unknown parameter `{}`", param.name),
+                )
+                .path(param.name.clone())
+                .at(param.name_span);
                 diagnostic = match crate::suggest::closest(&param.name, known.iter().copied()) {
                     Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic.help(format!("aigw reads these parameters: {}", known.join(", "))),
+                    None => diagnostic
+                        .help(format!("aigw reads these parameters: {}", known.join(", "))),
                 };
                 self.report(diagnostic);
             }
         }
         let get = |name: &str| by_name.get(name).map(|p| &p.value);
 
-        let environment = self.required_component(get("environment"), "environment", "param environment = 'acc'");
+        let environment = self.required_component(
+            get("environment"),
+            "environment",
+            "param environment = 'acc'",
+        );
         let suffix = self.required_component(get("suffix"), "suffix", "param suffix = 'x7k'");
         let location = match get("location") {
             Some(node) => self.region_name(node, "location"),
-            None => Some(At { value: "westeurope".to_string(), span: Span::default() }),
+            None => Some(At {
+                value: "westeurope".to_string(),
+                span: Span::default(),
+            }),
         };
         let overrides = NameOverrides {
-            resource_group: self.override_name(get("resourceGroupName"), "resourceGroupName", NameKind::ResourceGroup),
-            identity: self.override_name(get("identityName"), "identityName", NameKind::ManagedIdentity),
+            resource_group: self.override_name(
+                get("resourceGroupName"),
+                "resourceGroupName",
+                NameKind::ResourceGroup,
+            ),
+            identity: self.override_name(
+                get("identityName"),
+                "identityName",
+                NameKind::ManagedIdentity,
+            ),
             log_analytics_workspace: self.override_name(
                 get("logAnalyticsWorkspaceName"),
                 "logAnalyticsWorkspaceName",
@@ -230,19 +273,31 @@ impl Validator<'_> {
                 "dataCollectionRuleName",
                 NameKind::DataCollectionRule,
             ),
-            api_management: self.override_name(get("apimName"), "apimName", NameKind::ApiManagementService),
+            api_management: self.override_name(
+                get("apimName"),
+                "apimName",
+                NameKind::ApiManagementService,
+            ),
         };
         let publisher_email = match get("apimPublisherEmail") {
             Some(node) => self.email(node, "apimPublisherEmail"),
             None => {
-                self.missing("apimPublisherEmail", None, "add `param apimPublisherEmail = 'platform@example.com'`");
+                self.missing(
+                    "apimPublisherEmail",
+                    None,
+                    "add `param apimPublisherEmail = 'platform@example.com'`",
+                );
                 None
             }
         };
         let publisher_name = match get("apimPublisherName") {
             Some(node) => self.publisher_name(node),
             None => {
-                self.missing("apimPublisherName", None, "add `param apimPublisherName = 'Contoso Platform'`");
+                self.missing(
+                    "apimPublisherName",
+                    None,
+                    "add `param apimPublisherName = 'Contoso Platform'`",
+                );
                 None
             }
         };
@@ -267,25 +322,46 @@ impl Validator<'_> {
 
         // Derived names, once the parts they are made of are individually valid.
         if let (Some(environment), Some(suffix)) = (&environment, &suffix) {
-            let names = Names::new(environment.value.clone(), suffix.value.clone(), overrides.clone());
+            let names = Names::new(
+                environment.value.clone(),
+                suffix.value.clone(),
+                overrides.clone(),
+            );
             let suffix_param = by_name.get("suffix").map(|p| p.value.span);
-            self.derived_names(&names, suffix, suffix_param, raw_regions.as_deref().unwrap_or(&[]));
+            self.derived_names(
+                &names,
+                suffix,
+                suffix_param,
+                raw_regions.as_deref().unwrap_or(&[]),
+            );
         }
 
         let regions = self.finish_regions(raw_regions?)?;
         Some(StackSpec {
-            names: Names::new(environment.as_ref()?.value.clone(), suffix.as_ref()?.value.clone(), overrides),
+            names: Names::new(
+                environment.as_ref()?.value.clone(),
+                suffix.as_ref()?.value.clone(),
+                overrides,
+            ),
             environment: environment?.value,
             suffix: suffix?.value,
             location: location?.value,
-            publisher: Publisher { email: publisher_email?, name: publisher_name? },
+            publisher: Publisher {
+                email: publisher_email?,
+                name: publisher_name?,
+            },
             tags: tags?,
             regions,
         })
     }
 
     /// `environment`, `suffix` and abbreviations: the pieces every name is built from.
-    fn required_component(&mut self, node: Option<&Node>, path: &str, example: &str) -> Option<At<String>> {
+    fn required_component(
+        &mut self,
+        node: Option<&Node>,
+        path: &str,
+        example: &str,
+    ) -> Option<At<String>> {
         let Some(node) = node else {
             self.missing(path, None, format!("add `{example}`"));
             return None;
@@ -296,24 +372,35 @@ impl Validator<'_> {
 
     fn component(&mut self, value: At<String>, path: &str) -> Option<At<String>> {
         let s = &value.value;
-        let valid_chars = !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let valid_chars = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         let valid_shape = !s.starts_with('-') && !s.ends_with('-') && !s.contains("--");
         if valid_chars && valid_shape {
             return Some(value);
         }
-        let fixed: String = s.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let fixed: String = s
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
         let fixed = fixed.trim_matches('-').to_string();
         let help = if fixed.is_empty() || fixed == *s {
             "use lower-case letters and digits, optionally joined by single hyphens".to_string()
         } else {
-            format!("use lower-case letters and digits, optionally joined by single hyphens, e.g. '{fixed}'")
+            format!(
+                "use lower-case letters and digits, optionally joined by single hyphens, e.g. '{fixed}'"
+            )
         };
         self.report(
-            Diagnostic::new("invalid-name-part", format!("`{s}` cannot be part of Azure resource names"))
-                .path(path)
-                .at(value.span)
-                .label("used in every resource name")
-                .help(help),
+            Diagnostic::new(
+                "invalid-name-part",
+                format!("`{s}` cannot be part of Azure resource names"),
+            )
+            .path(path)
+            .at(value.span)
+            .label("used in every resource name")
+            .help(help),
         );
         None
     }
@@ -325,22 +412,28 @@ impl Validator<'_> {
         }
         let help = match regions::programmatic_name(&value.value) {
             Some(name) if name != value.value => format!("write the ARM location name '{name}'"),
-            _ => match crate::suggest::closest(&value.value, regions::KNOWN_REGIONS.iter().copied()) {
-                Some(candidate) => format!(
-                    "did you mean '{candidate}'? If `{}` is a new Azure region, pass --allow-region {}",
-                    value.value, value.value
-                ),
-                None => format!(
-                    "use an ARM location name such as 'westeurope'; if `{}` is a new Azure region, pass --allow-region {}",
-                    value.value, value.value
-                ),
-            },
+            _ => {
+                match crate::suggest::closest(&value.value, regions::KNOWN_REGIONS.iter().copied())
+                {
+                    Some(candidate) => format!(
+                        "did you mean '{candidate}'? If `{}` is a new Azure region, pass --allow-region {}",
+                        value.value, value.value
+                    ),
+                    None => format!(
+                        "use an ARM location name such as 'westeurope'; if `{}` is a new Azure region, pass --allow-region {}",
+                        value.value, value.value
+                    ),
+                }
+            }
         };
         self.report(
-            Diagnostic::new("unknown-region", format!("`{}` is not a known Azure region", value.value))
-                .path(path)
-                .at(value.span)
-                .help(help),
+            Diagnostic::new(
+                "unknown-region",
+                format!("`{}` is not a known Azure region", value.value),
+            )
+            .path(path)
+            .at(value.span)
+            .help(help),
         );
         None
     }
@@ -351,7 +444,11 @@ impl Validator<'_> {
         if problems.is_empty() {
             return Some(value.value);
         }
-        self.report(name_diagnostic(kind, &value.value, &problems).path(path).at(value.span));
+        self.report(
+            name_diagnostic(kind, &value.value, &problems)
+                .path(path)
+                .at(value.span),
+        );
         None
     }
 
@@ -366,7 +463,9 @@ impl Validator<'_> {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
                     && !domain.contains("..")
-                    && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+                    && !s
+                        .chars()
+                        .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
             }
             None => false,
         };
@@ -415,21 +514,33 @@ impl Validator<'_> {
         let mut ok = true;
         if entries.len() > MAX_TAGS {
             self.report(
-                Diagnostic::new("too-many-tags", format!("has {} tags; Azure allows at most {MAX_TAGS}", entries.len()))
-                    .path("tags")
-                    .at(node.span)
-                    .help("remove tags"),
+                Diagnostic::new(
+                    "too-many-tags",
+                    format!(
+                        "has {} tags; Azure allows at most {MAX_TAGS}",
+                        entries.len()
+                    ),
+                )
+                .path("tags")
+                .at(node.span)
+                .help("remove tags"),
             );
             ok = false;
         }
         for entry in entries {
             let path = format!("tags.{}", entry.key);
-            if entry.key.is_empty() || entry.key.chars().count() > 512 || entry.key.contains(['<', '>', '%', '&', '\\', '?', '/']) {
+            if entry.key.is_empty()
+                || entry.key.chars().count() > 512
+                || entry.key.contains(['<', '>', '%', '&', '\\', '?', '/'])
+            {
                 self.report(
-                    Diagnostic::new("invalid-tag-name", format!("`{}` is not a valid tag name", entry.key))
-                        .path(path.clone())
-                        .at(entry.key_span)
-                        .help("tag names are 1-512 characters without < > % & \\ ? /"),
+                    Diagnostic::new(
+                        "invalid-tag-name",
+                        format!("`{}` is not a valid tag name", entry.key),
+                    )
+                    .path(path.clone())
+                    .at(entry.key_span)
+                    .help("tag names are 1-512 characters without < > % & \\ ? /"),
                 );
                 ok = false;
             }
@@ -470,34 +581,63 @@ impl Validator<'_> {
         let mut regions = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let path = format!("openAILocations[{i}]");
-            let Some(fields) = self.object(item, &path, &known) else { continue };
+            let Some(fields) = self.object(item, &path, &known) else {
+                continue;
+            };
             let name = match fields.get("name") {
                 Some(n) => self.region_name(n, &join(&path, "name")),
                 None => {
-                    self.missing(&join(&path, "name"), Some(fields.span), "add name: 'swedencentral'");
+                    self.missing(
+                        &join(&path, "name"),
+                        Some(fields.span),
+                        "add name: 'swedencentral'",
+                    );
                     None
                 }
             };
             let abbreviation = match fields.get("abbreviation") {
-                Some(n) => self.string(n, &join(&path, "abbreviation")).and_then(|a| self.component(a, &join(&path, "abbreviation"))),
+                Some(n) => self
+                    .string(n, &join(&path, "abbreviation"))
+                    .and_then(|a| self.component(a, &join(&path, "abbreviation"))),
                 None => {
-                    self.missing(&join(&path, "abbreviation"), Some(fields.span), "add abbreviation: 'sec'");
+                    self.missing(
+                        &join(&path, "abbreviation"),
+                        Some(fields.span),
+                        "add abbreviation: 'sec'",
+                    );
                     None
                 }
             };
             let region_priority = match fields.get("priority") {
-                Some(n) => self.priority(n, &join(&path, "priority")).map(|p| (p, join(&path, "priority"))),
+                Some(n) => self
+                    .priority(n, &join(&path, "priority"))
+                    .map(|p| (p, join(&path, "priority"))),
                 // Default: the region's position, so openAILocations order is the priority order.
-                None => Some((At { value: i as i64 + 1, span: fields.span }, join(&path, "priority"))),
+                None => Some((
+                    At {
+                        value: i as i64 + 1,
+                        span: fields.span,
+                    },
+                    join(&path, "priority"),
+                )),
             };
             let deployments = match fields.get("deployments") {
                 Some(n) => self.deployments(n, &path, region_priority.as_ref()),
                 None => {
-                    self.missing(&join(&path, "deployments"), Some(fields.span), "add deployments: [ { deploymentName: ..., ... } ]");
+                    self.missing(
+                        &join(&path, "deployments"),
+                        Some(fields.span),
+                        "add deployments: [ { deploymentName: ..., ... } ]",
+                    );
                     Vec::new()
                 }
             };
-            regions.push(RawRegion { path, name, abbreviation, deployments });
+            regions.push(RawRegion {
+                path,
+                name,
+                abbreviation,
+                deployments,
+            });
         }
         Some(regions)
     }
@@ -506,19 +646,29 @@ impl Validator<'_> {
         let p = self.int(node, path)?;
         if !PRIORITY_RANGE.contains(&p.value) {
             self.report(
-                Diagnostic::new("out-of-range", format!("priority {} is outside 0–100", p.value))
-                    .path(path)
-                    .at(p.span)
-                    .help("API Management pool priorities are 0 to 100; lower is tried first"),
+                Diagnostic::new(
+                    "out-of-range",
+                    format!("priority {} is outside 0–100", p.value),
+                )
+                .path(path)
+                .at(p.span)
+                .help("API Management pool priorities are 0 to 100; lower is tried first"),
             );
             return None;
         }
         Some(p)
     }
 
-    fn deployments(&mut self, node: &Node, region_path: &str, region_priority: Option<&(At<i64>, String)>) -> Vec<RawDeployment> {
+    fn deployments(
+        &mut self,
+        node: &Node,
+        region_path: &str,
+        region_priority: Option<&(At<i64>, String)>,
+    ) -> Vec<RawDeployment> {
         let path = join(region_path, "deployments");
-        let Some(items) = self.array(node, &path) else { return Vec::new() };
+        let Some(items) = self.array(node, &path) else {
+            return Vec::new();
+        };
         if items.is_empty() {
             self.report(
                 Diagnostic::new("empty-value", "needs at least one model deployment")
@@ -531,12 +681,18 @@ impl Validator<'_> {
         let mut out = Vec::new();
         for (j, item) in items.iter().enumerate() {
             let path = format!("{path}[{j}]");
-            let Some(fields) = self.object(item, &path, &known) else { continue };
+            let Some(fields) = self.object(item, &path, &known) else {
+                continue;
+            };
             let required_text = |v: &mut Self, key: &str, example: &str| -> Option<At<String>> {
                 match fields.get(key) {
                     Some(n) => v.text(n, &join(&path, key)),
                     None => {
-                        v.missing(&join(&path, key), Some(fields.span), format!("add {key}: {example}"));
+                        v.missing(
+                            &join(&path, key),
+                            Some(fields.span),
+                            format!("add {key}: {example}"),
+                        );
                         None
                     }
                 }
@@ -544,23 +700,40 @@ impl Validator<'_> {
             let name = required_text(self, "deploymentName", "'gpt-4o-mini-2024.07.18'");
             let model_name = required_text(self, "modelName", "'gpt-4o-mini'");
             let model_version = required_text(self, "modelVersion", "'2024-07-18'");
-            let sku_name = required_text(self, "skuName", "'GlobalStandard'").and_then(|s| self.sku_name(s, &join(&path, "skuName")));
+            let sku_name = required_text(self, "skuName", "'GlobalStandard'")
+                .and_then(|s| self.sku_name(s, &join(&path, "skuName")));
             let sku_capacity = match fields.get("skuCapacity") {
                 Some(n) => self.capacity(n, &join(&path, "skuCapacity")),
                 None => {
-                    self.missing(&join(&path, "skuCapacity"), Some(fields.span), "add skuCapacity: 10");
+                    self.missing(
+                        &join(&path, "skuCapacity"),
+                        Some(fields.span),
+                        "add skuCapacity: 10",
+                    );
                     None
                 }
             };
             let name = name.and_then(|n| self.deployment_name(n, &join(&path, "deploymentName")));
             let (priority, priority_path) = match fields.get("priority") {
-                Some(n) => (self.priority(n, &join(&path, "priority")), join(&path, "priority")),
+                Some(n) => (
+                    self.priority(n, &join(&path, "priority")),
+                    join(&path, "priority"),
+                ),
                 None => match region_priority {
                     Some((p, p_path)) => (Some(p.clone()), p_path.clone()),
                     None => (None, join(&path, "priority")),
                 },
             };
-            out.push(RawDeployment { path, name, model_name, model_version, sku_name, sku_capacity, priority, priority_path });
+            out.push(RawDeployment {
+                path,
+                name,
+                model_name,
+                model_version,
+                sku_name,
+                sku_capacity,
+                priority,
+                priority_path,
+            });
         }
         out
     }
@@ -574,10 +747,13 @@ impl Validator<'_> {
             None => format!("use one of: {}", DEPLOYMENT_SKUS.join(", ")),
         };
         self.report(
-            Diagnostic::new("unknown-sku", format!("`{}` is not a deployment SKU Azure accepts", value.value))
-                .path(path)
-                .at(value.span)
-                .help(help),
+            Diagnostic::new(
+                "unknown-sku",
+                format!("`{}` is not a deployment SKU Azure accepts", value.value),
+            )
+            .path(path)
+            .at(value.span)
+            .help(help),
         );
         None
     }
@@ -589,10 +765,15 @@ impl Validator<'_> {
             Ok(n) if n > 0 && c.value <= i64::from(i32::MAX) => Some(n),
             _ => {
                 self.report(
-                    Diagnostic::new("out-of-range", format!("capacity {} must be greater than 0", c.value))
-                        .path(path)
-                        .at(c.span)
-                        .help("give the capacity in the SKU's unit, e.g. 10 (thousand tokens per minute)"),
+                    Diagnostic::new(
+                        "out-of-range",
+                        format!("capacity {} must be greater than 0", c.value),
+                    )
+                    .path(path)
+                    .at(c.span)
+                    .help(
+                        "give the capacity in the SKU's unit, e.g. 10 (thousand tokens per minute)",
+                    ),
                 );
                 None
             }
@@ -604,7 +785,11 @@ impl Validator<'_> {
         if problems.is_empty() {
             return Some(value);
         }
-        self.report(name_diagnostic(NameKind::ModelDeployment, &value.value, &problems).path(path).at(value.span));
+        self.report(
+            name_diagnostic(NameKind::ModelDeployment, &value.value, &problems)
+                .path(path)
+                .at(value.span),
+        );
         None
     }
 
@@ -613,34 +798,60 @@ impl Validator<'_> {
         for (i, region) in regions.iter().enumerate() {
             let earlier = &regions[..i];
             if let Some(name) = &region.name
-                && let Some(first) = earlier.iter().find(|r| r.name.as_ref().is_some_and(|n| n.value == name.value))
+                && let Some(first) = earlier
+                    .iter()
+                    .find(|r| r.name.as_ref().is_some_and(|n| n.value == name.value))
             {
                 self.report(
-                    Diagnostic::new("duplicate-region", format!("region `{}` is listed twice (also {})", name.value, first.path))
-                        .path(join(&region.path, "name"))
-                        .at(name.span)
-                        .help("each region appears once; put all of its deployments in one entry"),
+                    Diagnostic::new(
+                        "duplicate-region",
+                        format!(
+                            "region `{}` is listed twice (also {})",
+                            name.value, first.path
+                        ),
+                    )
+                    .path(join(&region.path, "name"))
+                    .at(name.span)
+                    .help("each region appears once; put all of its deployments in one entry"),
                 );
             }
             if let Some(abbr) = &region.abbreviation
-                && let Some(first) = earlier.iter().find(|r| r.abbreviation.as_ref().is_some_and(|a| a.value == abbr.value))
+                && let Some(first) = earlier.iter().find(|r| {
+                    r.abbreviation
+                        .as_ref()
+                        .is_some_and(|a| a.value == abbr.value)
+                })
             {
                 self.report(
-                    Diagnostic::new("duplicate-abbreviation", format!("abbreviation `{}` is already used by {}", abbr.value, first.path))
-                        .path(join(&region.path, "abbreviation"))
-                        .at(abbr.span)
-                        .help("abbreviations become part of resource names and must be unique"),
+                    Diagnostic::new(
+                        "duplicate-abbreviation",
+                        format!(
+                            "abbreviation `{}` is already used by {}",
+                            abbr.value, first.path
+                        ),
+                    )
+                    .path(join(&region.path, "abbreviation"))
+                    .at(abbr.span)
+                    .help("abbreviations become part of resource names and must be unique"),
                 );
             }
             // A deployment name appears once per region.
             for (j, deployment) in region.deployments.iter().enumerate() {
-                let Some(name) = &deployment.name else { continue };
-                if region.deployments[..j].iter().any(|d| d.name.as_ref().is_some_and(|n| n.value == name.value)) {
+                let Some(name) = &deployment.name else {
+                    continue;
+                };
+                if region.deployments[..j]
+                    .iter()
+                    .any(|d| d.name.as_ref().is_some_and(|n| n.value == name.value))
+                {
                     self.report(
-                        Diagnostic::new("duplicate-deployment", format!("deployment `{}` appears twice in this region", name.value))
-                            .path(join(&deployment.path, "deploymentName"))
-                            .at(name.span)
-                            .help("give each deployment in a region its own name"),
+                        Diagnostic::new(
+                            "duplicate-deployment",
+                            format!("deployment `{}` appears twice in this region", name.value),
+                        )
+                        .path(join(&deployment.path, "deploymentName"))
+                        .at(name.span)
+                        .help("give each deployment in a region its own name"),
                     );
                 }
             }
@@ -650,7 +861,9 @@ impl Validator<'_> {
         let mut seen: Vec<(&str, Vec<(&RawRegion, &RawDeployment)>)> = Vec::new();
         for region in regions {
             for deployment in &region.deployments {
-                let Some(name) = &deployment.name else { continue };
+                let Some(name) = &deployment.name else {
+                    continue;
+                };
                 match seen.iter_mut().find(|(n, _)| *n == name.value) {
                     Some((_, members)) => members.push((region, deployment)),
                     None => seen.push((&name.value, vec![(region, deployment)])),
@@ -662,7 +875,11 @@ impl Validator<'_> {
             for (_, deployment) in &members[1..] {
                 for (field, mine, theirs) in [
                     ("modelName", &deployment.model_name, &first.model_name),
-                    ("modelVersion", &deployment.model_version, &first.model_version),
+                    (
+                        "modelVersion",
+                        &deployment.model_version,
+                        &first.model_version,
+                    ),
                 ] {
                     if let (Some(mine), Some(theirs)) = (mine, theirs)
                         && mine.value != theirs.value
@@ -688,11 +905,18 @@ impl Validator<'_> {
                 }
             }
             for (k, (_, deployment)) in members.iter().enumerate() {
-                let Some(priority) = &deployment.priority else { continue };
-                if let Some((other_region, _)) =
-                    members[..k].iter().find(|(_, d)| d.priority.as_ref().is_some_and(|p| p.value == priority.value))
-                {
-                    let other = other_region.name.as_ref().map_or(other_region.path.as_str(), |n| n.value.as_str());
+                let Some(priority) = &deployment.priority else {
+                    continue;
+                };
+                if let Some((other_region, _)) = members[..k].iter().find(|(_, d)| {
+                    d.priority
+                        .as_ref()
+                        .is_some_and(|p| p.value == priority.value)
+                }) {
+                    let other = other_region
+                        .name
+                        .as_ref()
+                        .map_or(other_region.path.as_str(), |n| n.value.as_str());
                     self.report(
                         Diagnostic::new(
                             "duplicate-priority",
@@ -726,14 +950,26 @@ impl Validator<'_> {
     }
 
     /// Checks every derived name; each failure is reported once, at the parameter that causes it.
-    fn derived_names(&mut self, names: &Names, suffix: &At<String>, suffix_span: Option<Span>, regions: &[RawRegion]) {
+    fn derived_names(
+        &mut self,
+        names: &Names,
+        suffix: &At<String>,
+        suffix_span: Option<Span>,
+        regions: &[RawRegion],
+    ) {
         let suffix_span = suffix_span.unwrap_or(suffix.span);
         // Shared resources: too long because of environment + suffix.
         let stack_names = [
             (NameKind::ResourceGroup, names.resource_group()),
             (NameKind::ManagedIdentity, names.identity()),
-            (NameKind::LogAnalyticsWorkspace, names.log_analytics_workspace()),
-            (NameKind::DataCollectionEndpoint, names.data_collection_endpoint()),
+            (
+                NameKind::LogAnalyticsWorkspace,
+                names.log_analytics_workspace(),
+            ),
+            (
+                NameKind::DataCollectionEndpoint,
+                names.data_collection_endpoint(),
+            ),
             (NameKind::DataCollectionRule, names.data_collection_rule()),
             (NameKind::ApiManagementService, names.api_management()),
         ];
@@ -774,11 +1010,14 @@ impl Validator<'_> {
                 };
                 let len = example.chars().count();
                 too_long.push(format!("{kind} `{example}` ({len} > {})", kind.rule().max));
-                suffix_budget = suffix_budget.min((kind.rule().max + suffix_len).saturating_sub(len));
+                suffix_budget =
+                    suffix_budget.min((kind.rule().max + suffix_len).saturating_sub(len));
             }
         } else {
             for region in regions {
-                let Some(abbr) = &region.abbreviation else { continue };
+                let Some(abbr) = &region.abbreviation else {
+                    continue;
+                };
                 if abbr.value.chars().count() > abbreviation_budget {
                     self.report(
                         Diagnostic::new(
@@ -800,12 +1039,19 @@ impl Validator<'_> {
             let help = if suffix_budget == 0 {
                 "shorten `environment` and `suffix`".to_string()
             } else {
-                format!("shorten `suffix` to at most {suffix_budget} characters (or shorten `environment`)")
+                format!(
+                    "shorten `suffix` to at most {suffix_budget} characters (or shorten `environment`)"
+                )
             };
             self.report(
                 Diagnostic::new(
                     "derived-name-too-long",
-                    format!("`{}` makes {} derived name(s) too long: {}", suffix.value, too_long.len(), too_long.join("; ")),
+                    format!(
+                        "`{}` makes {} derived name(s) too long: {}",
+                        suffix.value,
+                        too_long.len(),
+                        too_long.join("; ")
+                    ),
                 )
                 .path("suffix")
                 .at(suffix_span)
@@ -816,9 +1062,14 @@ impl Validator<'_> {
         // Deployment names become APIM backend and pool ids.
         let mut checked: Vec<&str> = Vec::new();
         for region in regions {
-            let abbr = region.abbreviation.as_ref().map_or("xxx", |a| a.value.as_str());
+            let abbr = region
+                .abbreviation
+                .as_ref()
+                .map_or("xxx", |a| a.value.as_str());
             for deployment in &region.deployments {
-                let Some(name) = &deployment.name else { continue };
+                let Some(name) = &deployment.name else {
+                    continue;
+                };
                 if checked.contains(&name.value.as_str()) {
                     continue;
                 }
@@ -833,7 +1084,8 @@ impl Validator<'_> {
                     .filter_map(|id| {
                         let problems = NameKind::ApiManagementEntity.problems(id);
                         (!problems.is_empty()).then(|| {
-                            let what: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                            let what: Vec<String> =
+                                problems.iter().map(ToString::to_string).collect();
                             format!("`{id}` {}", what.join(", "))
                         })
                     })
@@ -867,7 +1119,11 @@ impl Validator<'_> {
                     priority: u8::try_from(d.priority?.value).ok()?,
                 });
             }
-            regions.push(RegionSpec { name: region.name?.value, abbreviation: region.abbreviation?.value, deployments });
+            regions.push(RegionSpec {
+                name: region.name?.value,
+                abbreviation: region.abbreviation?.value,
+                deployments,
+            });
         }
         Some(regions)
     }
@@ -880,8 +1136,14 @@ fn join(path: &str, key: &str) -> String {
 fn name_diagnostic(kind: NameKind, name: &str, problems: &[NameProblem]) -> Diagnostic {
     let what: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let rule = kind.rule();
-    Diagnostic::new("invalid-name", format!("`{name}` is not a valid {kind}: it {}", what.join("; it ")))
-        .help(format!("a {kind} has {}-{} characters: {}; it {}", rule.min, rule.max, rule.allowed, rule.edges))
+    Diagnostic::new(
+        "invalid-name",
+        format!("`{name}` is not a valid {kind}: it {}", what.join("; it ")),
+    )
+    .help(format!(
+        "a {kind} has {}-{} characters: {}; it {}",
+        rule.min, rule.max, rule.allowed, rule.edges
+    ))
 }
 
 #[cfg(test)]

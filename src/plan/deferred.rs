@@ -121,12 +121,20 @@ fn collect(value: &Value, out: &mut Vec<DeferredRef>) {
 }
 
 /// Replaces every placeholder using `lookup`; the first reference it cannot resolve is returned.
-pub fn resolve(value: &Value, lookup: &dyn Fn(&DeferredRef) -> Option<Value>) -> Result<Value, DeferredRef> {
+pub fn resolve(
+    value: &Value,
+    lookup: &dyn Fn(&DeferredRef) -> Option<Value>,
+) -> Result<Value, DeferredRef> {
     if let Some(Ok(reference)) = DeferredRef::from_placeholder(value) {
         return lookup(&reference).ok_or(reference);
     }
     Ok(match value {
-        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, lookup)).collect::<Result<_, _>>()?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| resolve(v, lookup))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(map) => {
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
@@ -163,14 +171,19 @@ mod tests {
     #[test]
     fn resolve_replaces_placeholders_and_reports_the_missing_one() {
         let body = json!({"a": [DeferredRef::IdentityClientId.placeholder()], "b": {"c": DeferredRef::GatewayUrl.placeholder()}});
-        assert_eq!(references(&body), vec![DeferredRef::IdentityClientId, DeferredRef::GatewayUrl]);
+        assert_eq!(
+            references(&body),
+            vec![DeferredRef::IdentityClientId, DeferredRef::GatewayUrl]
+        );
         let resolved = resolve(&body, &|r| match r {
             DeferredRef::IdentityClientId => Some(json!("cid")),
             DeferredRef::GatewayUrl => Some(json!("https://g")),
             _ => None,
         });
         assert_eq!(resolved, Ok(json!({"a": ["cid"], "b": {"c": "https://g"}})));
-        let missing = resolve(&body, &|r| (r == &DeferredRef::IdentityClientId).then(|| json!("cid")));
+        let missing = resolve(&body, &|r| {
+            (r == &DeferredRef::IdentityClientId).then(|| json!("cid"))
+        });
         assert_eq!(missing, Err(DeferredRef::GatewayUrl));
     }
 }

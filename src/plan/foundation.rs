@@ -27,8 +27,14 @@ pub(super) fn foundation(ctx: &Context<'_>) -> Vec<Operation> {
             ctx.with_tags(json!({ "location": location })),
         )
         .located(location)
-        .provides([DeferredRef::IdentityPrincipalId, DeferredRef::IdentityClientId])
-        .setting("used by", "API Management, for every backend and Logs Ingestion call"),
+        .provides([
+            DeferredRef::IdentityPrincipalId,
+            DeferredRef::IdentityClientId,
+        ])
+        .setting(
+            "used by",
+            "API Management, for every backend and Logs Ingestion call",
+        ),
     ]
 }
 
@@ -76,7 +82,10 @@ pub(super) fn monitoring(ctx: &Context<'_>) -> Vec<Operation> {
     )
     .located(location)
     .provides([DeferredRef::DceLogsIngestionEndpoint])
-    .setting("public network access", "Enabled (APIM posts usage rows to it)");
+    .setting(
+        "public network access",
+        "Enabled (APIM posts usage rows to it)",
+    );
 
     let rule = Operation::new(
         ctx.ids.data_collection_rule(),

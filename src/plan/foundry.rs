@@ -68,9 +68,24 @@ pub(super) fn role_assignments(ctx: &Context<'_>) -> Vec<Operation> {
         let account = ctx.ids.account(&region.abbreviation);
         // As planned: two roles at project scope. Inference calls go to the account endpoint,
         // so the OpenAI User role is granted at account scope too.
-        operations.push(assignment(ctx, &project, &names.project(&region.abbreviation), &roles::COGNITIVE_SERVICES_OPENAI_USER));
-        operations.push(assignment(ctx, &project, &names.project(&region.abbreviation), &roles::AZURE_AI_DEVELOPER));
-        operations.push(assignment(ctx, &account, &names.account(&region.abbreviation), &roles::COGNITIVE_SERVICES_OPENAI_USER));
+        operations.push(assignment(
+            ctx,
+            &project,
+            &names.project(&region.abbreviation),
+            &roles::COGNITIVE_SERVICES_OPENAI_USER,
+        ));
+        operations.push(assignment(
+            ctx,
+            &project,
+            &names.project(&region.abbreviation),
+            &roles::AZURE_AI_DEVELOPER,
+        ));
+        operations.push(assignment(
+            ctx,
+            &account,
+            &names.account(&region.abbreviation),
+            &roles::COGNITIVE_SERVICES_OPENAI_USER,
+        ));
     }
     // As planned on the DCE; the Logs Ingestion API checks the permission on the DCR.
     operations.push(assignment(
@@ -116,7 +131,8 @@ pub(super) fn model_deployments(ctx: &Context<'_>) -> Vec<Operation> {
         for deployment in &region.deployments {
             operations.push(
                 Operation::new(
-                    ctx.ids.model_deployment(&region.abbreviation, &deployment.name),
+                    ctx.ids
+                        .model_deployment(&region.abbreviation, &deployment.name),
                     "Microsoft.CognitiveServices/accounts/deployments",
                     api::COGNITIVE_SERVICES,
                     &deployment.name,
@@ -132,8 +148,14 @@ pub(super) fn model_deployments(ctx: &Context<'_>) -> Vec<Operation> {
                     }),
                 )
                 .setting("account", ctx.spec.names.account(&region.abbreviation))
-                .setting("model", format!("{} {}", deployment.model_name, deployment.model_version))
-                .setting("sku", format!("{} × {}", deployment.sku_name, deployment.sku_capacity)),
+                .setting(
+                    "model",
+                    format!("{} {}", deployment.model_name, deployment.model_version),
+                )
+                .setting(
+                    "sku",
+                    format!("{} × {}", deployment.sku_name, deployment.sku_capacity),
+                ),
             );
         }
     }

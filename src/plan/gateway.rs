@@ -30,8 +30,18 @@ const APIS: &[ApiDefinition] = &[
         display_name: "Azure OpenAI",
         description: "Azure OpenAI shape: /openai/deployments/{deployment-id}/...?api-version=...; routed to pool-{deployment}.",
         operations: &[
-            ("deployments-post", "POST to a deployment", "POST", "/deployments/{deployment-id}/*"),
-            ("deployments-get", "GET from a deployment", "GET", "/deployments/{deployment-id}/*"),
+            (
+                "deployments-post",
+                "POST to a deployment",
+                "POST",
+                "/deployments/{deployment-id}/*",
+            ),
+            (
+                "deployments-get",
+                "GET from a deployment",
+                "GET",
+                "/deployments/{deployment-id}/*",
+            ),
         ],
     },
     ApiDefinition {
@@ -114,7 +124,10 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
                     }),
                 )
                 .setting("api", definition.id)
-                .setting("route", format!("{method} /{}{url_template}", definition.id)),
+                .setting(
+                    "route",
+                    format!("{method} /{}{url_template}", definition.id),
+                ),
             );
         }
     }
@@ -123,7 +136,10 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
 
 /// `{name}` segments of a URL template (APIM requires each to be declared).
 fn template_parameter_names(url_template: &str) -> impl Iterator<Item = &str> {
-    url_template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name))
+    url_template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
 }
 
 pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
@@ -133,8 +149,14 @@ pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
         let url = naming::account_openai_base_url(&account);
         for deployment in &region.deployments {
             for (id, shape) in [
-                (naming::aoai_backend_id(&deployment.name, &region.abbreviation), "Azure OpenAI"),
-                (naming::oaiv1_backend_id(&deployment.name, &region.abbreviation), "OpenAI v1"),
+                (
+                    naming::aoai_backend_id(&deployment.name, &region.abbreviation),
+                    "Azure OpenAI",
+                ),
+                (
+                    naming::oaiv1_backend_id(&deployment.name, &region.abbreviation),
+                    "OpenAI v1",
+                ),
             ] {
                 operations.push(
                     Operation::new(
@@ -221,10 +243,26 @@ pub(super) fn pools(ctx: &Context<'_>) -> Vec<Operation> {
 
 pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
     let values: [(&str, Value, &str); 4] = [
-        (naming::NAMED_VALUE_DCE_ENDPOINT, DeferredRef::DceLogsIngestionEndpoint.placeholder(), "DCE logs ingestion endpoint"),
-        (naming::NAMED_VALUE_DCR_IMMUTABLE_ID, DeferredRef::DcrImmutableId.placeholder(), "DCR immutable id"),
-        (naming::NAMED_VALUE_STREAM_NAME, json!(naming::USAGE_STREAM), naming::USAGE_STREAM),
-        (naming::NAMED_VALUE_IDENTITY_CLIENT_ID, DeferredRef::IdentityClientId.placeholder(), "client id of the gateway identity"),
+        (
+            naming::NAMED_VALUE_DCE_ENDPOINT,
+            DeferredRef::DceLogsIngestionEndpoint.placeholder(),
+            "DCE logs ingestion endpoint",
+        ),
+        (
+            naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
+            DeferredRef::DcrImmutableId.placeholder(),
+            "DCR immutable id",
+        ),
+        (
+            naming::NAMED_VALUE_STREAM_NAME,
+            json!(naming::USAGE_STREAM),
+            naming::USAGE_STREAM,
+        ),
+        (
+            naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
+            DeferredRef::IdentityClientId.placeholder(),
+            "client id of the gateway identity",
+        ),
     ];
     values
         .into_iter()

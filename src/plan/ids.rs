@@ -18,7 +18,10 @@ pub struct Ids<'a> {
 
 impl<'a> Ids<'a> {
     pub fn new(subscription_id: &'a str, names: &'a Names) -> Self {
-        Ids { subscription_id, names }
+        Ids {
+            subscription_id,
+            names,
+        }
     }
 
     pub fn subscription(&self) -> String {
@@ -26,19 +29,32 @@ impl<'a> Ids<'a> {
     }
 
     pub fn resource_group(&self) -> String {
-        format!("{}/resourceGroups/{}", self.subscription(), self.names.resource_group())
+        format!(
+            "{}/resourceGroups/{}",
+            self.subscription(),
+            self.names.resource_group()
+        )
     }
 
     fn provider(&self, namespace_and_type: &str, name: &str) -> String {
-        format!("{}/providers/{namespace_and_type}/{name}", self.resource_group())
+        format!(
+            "{}/providers/{namespace_and_type}/{name}",
+            self.resource_group()
+        )
     }
 
     pub fn identity(&self) -> String {
-        self.provider("Microsoft.ManagedIdentity/userAssignedIdentities", &self.names.identity())
+        self.provider(
+            "Microsoft.ManagedIdentity/userAssignedIdentities",
+            &self.names.identity(),
+        )
     }
 
     pub fn workspace(&self) -> String {
-        self.provider("Microsoft.OperationalInsights/workspaces", &self.names.log_analytics_workspace())
+        self.provider(
+            "Microsoft.OperationalInsights/workspaces",
+            &self.names.log_analytics_workspace(),
+        )
     }
 
     pub fn usage_table(&self) -> String {
@@ -46,27 +62,46 @@ impl<'a> Ids<'a> {
     }
 
     pub fn data_collection_endpoint(&self) -> String {
-        self.provider("Microsoft.Insights/dataCollectionEndpoints", &self.names.data_collection_endpoint())
+        self.provider(
+            "Microsoft.Insights/dataCollectionEndpoints",
+            &self.names.data_collection_endpoint(),
+        )
     }
 
     pub fn data_collection_rule(&self) -> String {
-        self.provider("Microsoft.Insights/dataCollectionRules", &self.names.data_collection_rule())
+        self.provider(
+            "Microsoft.Insights/dataCollectionRules",
+            &self.names.data_collection_rule(),
+        )
     }
 
     pub fn account(&self, abbreviation: &str) -> String {
-        self.provider("Microsoft.CognitiveServices/accounts", &self.names.account(abbreviation))
+        self.provider(
+            "Microsoft.CognitiveServices/accounts",
+            &self.names.account(abbreviation),
+        )
     }
 
     pub fn project(&self, abbreviation: &str) -> String {
-        format!("{}/projects/{}", self.account(abbreviation), self.names.project(abbreviation))
+        format!(
+            "{}/projects/{}",
+            self.account(abbreviation),
+            self.names.project(abbreviation)
+        )
     }
 
     pub fn model_deployment(&self, abbreviation: &str, deployment_name: &str) -> String {
-        format!("{}/deployments/{deployment_name}", self.account(abbreviation))
+        format!(
+            "{}/deployments/{deployment_name}",
+            self.account(abbreviation)
+        )
     }
 
     pub fn api_management(&self) -> String {
-        self.provider("Microsoft.ApiManagement/service", &self.names.api_management())
+        self.provider(
+            "Microsoft.ApiManagement/service",
+            &self.names.api_management(),
+        )
     }
 
     pub fn api(&self, api_id: &str) -> String {
@@ -101,9 +136,17 @@ impl<'a> Ids<'a> {
     /// role and principal (the identity's resource id, known before it exists), so a rerun
     /// addresses the same assignment.
     pub fn role_assignment(&self, scope: &str, role: &crate::roles::Role) -> (String, String) {
-        let key = format!("{}|{}|{}", scope.to_ascii_lowercase(), role.id, self.identity().to_ascii_lowercase());
+        let key = format!(
+            "{}|{}|{}",
+            scope.to_ascii_lowercase(),
+            role.id,
+            self.identity().to_ascii_lowercase()
+        );
         let name = Uuid::new_v5(&ROLE_ASSIGNMENT_NAMESPACE, key.as_bytes()).to_string();
-        (format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"), name)
+        (
+            format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            name,
+        )
     }
 }
 
@@ -121,11 +164,14 @@ mod tests {
         let (id1, name1) = ids.role_assignment(&scope, &roles::COGNITIVE_SERVICES_OPENAI_USER);
         let (_, name2) = ids.role_assignment(&scope, &roles::COGNITIVE_SERVICES_OPENAI_USER);
         let (_, other_role) = ids.role_assignment(&scope, &roles::AZURE_AI_DEVELOPER);
-        let (_, other_scope) = ids.role_assignment(&ids.account("weu"), &roles::COGNITIVE_SERVICES_OPENAI_USER);
+        let (_, other_scope) =
+            ids.role_assignment(&ids.account("weu"), &roles::COGNITIVE_SERVICES_OPENAI_USER);
         assert_eq!(name1, name2);
         assert_ne!(name1, other_role);
         assert_ne!(name1, other_scope);
-        assert!(id1.ends_with(&format!("/providers/Microsoft.Authorization/roleAssignments/{name1}")));
+        assert!(id1.ends_with(&format!(
+            "/providers/Microsoft.Authorization/roleAssignments/{name1}"
+        )));
         assert_eq!(Uuid::parse_str(&name1).map(|u| u.get_version_num()), Ok(5));
     }
 
@@ -133,11 +179,17 @@ mod tests {
     fn ids_nest_under_their_parents() {
         let names = Names::new("acc", "x7k", NameOverrides::default());
         let ids = Ids::new("sub", &names);
-        assert_eq!(ids.resource_group(), "/subscriptions/sub/resourceGroups/rg-aigw-acc-x7k");
+        assert_eq!(
+            ids.resource_group(),
+            "/subscriptions/sub/resourceGroups/rg-aigw-acc-x7k"
+        );
         assert_eq!(
             ids.project("weu"),
             "/subscriptions/sub/resourceGroups/rg-aigw-acc-x7k/providers/Microsoft.CognitiveServices/accounts/cog-aifoundry-acc-x7k-weu/projects/proj-aifoundry-acc-x7k-weu"
         );
-        assert!(ids.api_operation("openai", "op").ends_with("/service/apim-aigw-acc-x7k/apis/openai/operations/op"));
+        assert!(
+            ids.api_operation("openai", "op")
+                .ends_with("/service/apim-aigw-acc-x7k/apis/openai/operations/op")
+        );
     }
 }

@@ -53,7 +53,9 @@ impl StageName {
     pub fn description(self) -> &'static str {
         match self {
             StageName::Foundation => "resource group and the gateway's managed identity",
-            StageName::Monitoring => "Log Analytics workspace, usage table, data collection endpoint and rule",
+            StageName::Monitoring => {
+                "Log Analytics workspace, usage table, data collection endpoint and rule"
+            }
             StageName::AiFoundry => "an AI Foundry account and project per region",
             StageName::Rbac => "role assignments for the gateway identity",
             StageName::Apim => "API Management service and the `openai` and `v1` APIs",
@@ -116,7 +118,13 @@ pub struct PlannedOutput {
 }
 
 impl Operation {
-    fn new(id: String, resource_type: &str, api_version: &'static str, name: impl Into<String>, body: Value) -> Self {
+    fn new(
+        id: String,
+        resource_type: &str,
+        api_version: &'static str,
+        name: impl Into<String>,
+        body: Value,
+    ) -> Self {
         Operation {
             id,
             resource_type: resource_type.to_string(),
@@ -140,7 +148,10 @@ impl Operation {
     }
 
     fn setting(mut self, label: &'static str, value: impl Into<String>) -> Self {
-        self.settings.push(Setting { label, value: value.into() });
+        self.settings.push(Setting {
+            label,
+            value: value.into(),
+        });
         self
     }
 
@@ -181,7 +192,9 @@ pub fn kind_label(resource_type: &str) -> &'static str {
 
 impl Plan {
     pub fn operations(&self) -> impl Iterator<Item = (&Stage, &Operation)> {
-        self.stages.iter().flat_map(|s| s.operations.iter().map(move |o| (s, o)))
+        self.stages
+            .iter()
+            .flat_map(|s| s.operations.iter().map(move |o| (s, o)))
     }
 
     pub fn operation_count(&self) -> usize {
@@ -194,15 +207,42 @@ pub fn build(spec: &StackSpec, subscription_id: &str) -> Plan {
     let ids = Ids::new(subscription_id, &spec.names);
     let ctx = Context { spec, ids };
     let stages = vec![
-        Stage { name: StageName::Foundation, operations: foundation::foundation(&ctx) },
-        Stage { name: StageName::Monitoring, operations: foundation::monitoring(&ctx) },
-        Stage { name: StageName::AiFoundry, operations: foundry::accounts_and_projects(&ctx) },
-        Stage { name: StageName::Rbac, operations: foundry::role_assignments(&ctx) },
-        Stage { name: StageName::Apim, operations: gateway::service_and_apis(&ctx) },
-        Stage { name: StageName::Models, operations: foundry::model_deployments(&ctx) },
-        Stage { name: StageName::Backends, operations: gateway::backends(&ctx) },
-        Stage { name: StageName::Pools, operations: gateway::pools(&ctx) },
-        Stage { name: StageName::Config, operations: gateway::named_values(&ctx) },
+        Stage {
+            name: StageName::Foundation,
+            operations: foundation::foundation(&ctx),
+        },
+        Stage {
+            name: StageName::Monitoring,
+            operations: foundation::monitoring(&ctx),
+        },
+        Stage {
+            name: StageName::AiFoundry,
+            operations: foundry::accounts_and_projects(&ctx),
+        },
+        Stage {
+            name: StageName::Rbac,
+            operations: foundry::role_assignments(&ctx),
+        },
+        Stage {
+            name: StageName::Apim,
+            operations: gateway::service_and_apis(&ctx),
+        },
+        Stage {
+            name: StageName::Models,
+            operations: foundry::model_deployments(&ctx),
+        },
+        Stage {
+            name: StageName::Backends,
+            operations: gateway::backends(&ctx),
+        },
+        Stage {
+            name: StageName::Pools,
+            operations: gateway::pools(&ctx),
+        },
+        Stage {
+            name: StageName::Config,
+            operations: gateway::named_values(&ctx),
+        },
     ];
     Plan {
         subscription_id: subscription_id.to_string(),
@@ -225,7 +265,10 @@ impl Context<'_> {
         if !self.spec.tags.is_empty()
             && let Some(object) = body.as_object_mut()
         {
-            object.insert("tags".into(), serde_json::to_value(&self.spec.tags).unwrap_or_default());
+            object.insert(
+                "tags".into(),
+                serde_json::to_value(&self.spec.tags).unwrap_or_default(),
+            );
         }
         body
     }

@@ -12,24 +12,46 @@ pub(super) fn outputs(ctx: &Context<'_>) -> Vec<PlannedOutput> {
     let mut account_endpoints = Map::new();
     let mut deployment_counts = Map::new();
     for region in &spec.regions {
-        project_ids.insert(region.name.clone(), json!(ctx.ids.project(&region.abbreviation)));
-        project_endpoints.insert(region.name.clone(), DeferredRef::ProjectEndpoint(region.abbreviation.clone()).placeholder());
-        account_endpoints.insert(region.name.clone(), DeferredRef::AccountEndpoint(region.abbreviation.clone()).placeholder());
+        project_ids.insert(
+            region.name.clone(),
+            json!(ctx.ids.project(&region.abbreviation)),
+        );
+        project_endpoints.insert(
+            region.name.clone(),
+            DeferredRef::ProjectEndpoint(region.abbreviation.clone()).placeholder(),
+        );
+        account_endpoints.insert(
+            region.name.clone(),
+            DeferredRef::AccountEndpoint(region.abbreviation.clone()).placeholder(),
+        );
         deployment_counts.insert(region.name.clone(), json!(region.deployments.len()));
     }
-    let pool_names: Vec<String> = spec.pools().iter().map(|p| naming::pool_id(p.deployment_name)).collect();
+    let pool_names: Vec<String> = spec
+        .pools()
+        .iter()
+        .map(|p| naming::pool_id(p.deployment_name))
+        .collect();
     let output = |name: &'static str, value: Value| PlannedOutput { name, value };
     vec![
         output("gatewayUrl", DeferredRef::GatewayUrl.placeholder()),
-        output("identityClientId", DeferredRef::IdentityClientId.placeholder()),
-        output("identityPrincipalId", DeferredRef::IdentityPrincipalId.placeholder()),
+        output(
+            "identityClientId",
+            DeferredRef::IdentityClientId.placeholder(),
+        ),
+        output(
+            "identityPrincipalId",
+            DeferredRef::IdentityPrincipalId.placeholder(),
+        ),
         output("resourceGroup", json!(spec.names.resource_group())),
         output("apimName", json!(spec.names.api_management())),
         output("projectIds", Value::Object(project_ids)),
         output("projectEndpoints", Value::Object(project_endpoints)),
         output("accountEndpoints", Value::Object(account_endpoints)),
         output("poolNames", json!(pool_names)),
-        output("dceIngestionEndpoint", DeferredRef::DceLogsIngestionEndpoint.placeholder()),
+        output(
+            "dceIngestionEndpoint",
+            DeferredRef::DceLogsIngestionEndpoint.placeholder(),
+        ),
         output("dcrImmutableId", DeferredRef::DcrImmutableId.placeholder()),
         output("deploymentCounts", Value::Object(deployment_counts)),
     ]

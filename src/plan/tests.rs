@@ -10,15 +10,27 @@ const EXAMPLE: &str = include_str!("../../examples/main.acc.parameters.biceppara
 const SUBSCRIPTION: &str = "11111111-2222-3333-4444-555555555555";
 
 fn example_plan() -> Plan {
-    let spec = load_text(SourceFile::new("example.bicepparam", EXAMPLE), ParamFormat::Bicepparam, &LoadOptions::default())
-        .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    let spec = load_text(
+        SourceFile::new("example.bicepparam", EXAMPLE),
+        ParamFormat::Bicepparam,
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render(false)));
     build(&spec, SUBSCRIPTION)
 }
 
 fn summary(plan: &Plan) -> Vec<(String, Vec<String>)> {
     plan.stages
         .iter()
-        .map(|s| (s.name.as_str().to_string(), s.operations.iter().map(|o| format!("{} {}", o.kind_label(), o.name)).collect()))
+        .map(|s| {
+            (
+                s.name.as_str().to_string(),
+                s.operations
+                    .iter()
+                    .map(|o| format!("{} {}", o.kind_label(), o.name))
+                    .collect(),
+            )
+        })
         .collect()
 }
 
@@ -26,12 +38,31 @@ fn summary(plan: &Plan) -> Vec<(String, Vec<String>)> {
 fn stages_run_in_design_order_with_the_expected_resources() {
     let plan = example_plan();
     let names: Vec<&str> = plan.stages.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["foundation", "monitoring", "ai-foundry", "rbac", "apim", "models", "backends", "pools", "config"]);
+    assert_eq!(
+        names,
+        [
+            "foundation",
+            "monitoring",
+            "ai-foundry",
+            "rbac",
+            "apim",
+            "models",
+            "backends",
+            "pools",
+            "config"
+        ]
+    );
     let counts: Vec<usize> = plan.stages.iter().map(|s| s.operations.len()).collect();
     // 3 regions × 2 deployments: 6 models, 12 backends, 2 pools; 3×3 + 2 role assignments.
     assert_eq!(counts, [2, 4, 6, 11, 6, 6, 12, 2, 4]);
     let summary = summary(&plan);
-    assert_eq!(summary[0].1, ["resource group rg-aigw-acc-x7k", "managed identity id-aigw-acc-x7k"]);
+    assert_eq!(
+        summary[0].1,
+        [
+            "resource group rg-aigw-acc-x7k",
+            "managed identity id-aigw-acc-x7k"
+        ]
+    );
     assert_eq!(
         summary[1].1,
         [
@@ -54,26 +85,59 @@ fn stages_run_in_design_order_with_the_expected_resources() {
     );
     assert_eq!(
         summary[4].1,
-        ["API Management apim-aigw-acc-x7k", "API openai", "API operation deployments-post", "API operation deployments-get", "API v1", "API operation post"]
+        [
+            "API Management apim-aigw-acc-x7k",
+            "API openai",
+            "API operation deployments-post",
+            "API operation deployments-get",
+            "API v1",
+            "API operation post"
+        ]
     );
-    assert_eq!(summary[7].1, ["backend pool-gpt-4o", "backend pool-gpt-4o-mini-2024-dot-07-dot-18"]);
+    assert_eq!(
+        summary[7].1,
+        [
+            "backend pool-gpt-4o",
+            "backend pool-gpt-4o-mini-2024-dot-07-dot-18"
+        ]
+    );
     assert_eq!(
         summary[8].1,
-        ["named value dce-endpoint", "named value dcr-immutable-id", "named value stream-name", "named value managed-identity-client-id"]
+        [
+            "named value dce-endpoint",
+            "named value dcr-immutable-id",
+            "named value stream-name",
+            "named value managed-identity-client-id"
+        ]
     );
 }
 
 #[test]
 fn accounts_and_projects_live_in_their_region_and_the_rest_in_the_stack_location() {
     let plan = example_plan();
-    let locations: Vec<Option<&str>> = plan.stages[2].operations.iter().map(|o| o.location.as_deref()).collect();
+    let locations: Vec<Option<&str>> = plan.stages[2]
+        .operations
+        .iter()
+        .map(|o| o.location.as_deref())
+        .collect();
     assert_eq!(
         locations,
-        [Some("westeurope"), Some("westeurope"), Some("swedencentral"), Some("swedencentral"), Some("francecentral"), Some("francecentral")]
+        [
+            Some("westeurope"),
+            Some("westeurope"),
+            Some("swedencentral"),
+            Some("swedencentral"),
+            Some("francecentral"),
+            Some("francecentral")
+        ]
     );
     for stage in [0, 1, 4] {
         for op in &plan.stages[stage].operations {
-            assert!(matches!(op.location.as_deref(), Some("westeurope") | None), "{}", op.id);
+            assert!(
+                matches!(op.location.as_deref(), Some("westeurope") | None),
+                "{}",
+                op.id
+            );
         }
     }
 }
@@ -82,12 +146,20 @@ fn accounts_and_projects_live_in_their_region_and_the_rest_in_the_stack_location
 fn pool_members_are_ordered_by_priority_and_cover_both_flavours() {
     let plan = example_plan();
     let pool = &plan.stages[7].operations[1];
-    let services = pool.body.pointer("/properties/pool/services").and_then(Value::as_array).cloned().unwrap_or_default();
+    let services = pool
+        .body
+        .pointer("/properties/pool/services")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let members: Vec<(String, i64)> = services
         .iter()
         .map(|s| {
             let id = s["id"].as_str().unwrap_or_default();
-            (id.rsplit('/').next().unwrap_or_default().to_string(), s["priority"].as_i64().unwrap_or(-1))
+            (
+                id.rsplit('/').next().unwrap_or_default().to_string(),
+                s["priority"].as_i64().unwrap_or(-1),
+            )
         })
         .collect();
     assert_eq!(
@@ -102,7 +174,11 @@ fn pool_members_are_ordered_by_priority_and_cover_both_flavours() {
         ]
     );
     // Every member is a backend written in an earlier stage.
-    let backends: BTreeSet<&str> = plan.stages[6].operations.iter().map(|o| o.id.as_str()).collect();
+    let backends: BTreeSet<&str> = plan.stages[6]
+        .operations
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
     for service in &services {
         assert!(backends.contains(service["id"].as_str().unwrap_or_default()));
     }
@@ -114,13 +190,21 @@ fn every_deferred_value_is_provided_by_an_earlier_operation() {
     let mut provided: BTreeSet<DeferredRef> = BTreeSet::new();
     for (_, op) in plan.operations() {
         for needed in op.needs() {
-            assert!(provided.contains(&needed), "{} needs {needed} before it is provided", op.id);
+            assert!(
+                provided.contains(&needed),
+                "{} needs {needed} before it is provided",
+                op.id
+            );
         }
         provided.extend(op.outputs.iter().cloned());
     }
     for output in &plan.outputs {
         for needed in deferred::references(&output.value) {
-            assert!(provided.contains(&needed), "output {} needs {needed}", output.name);
+            assert!(
+                provided.contains(&needed),
+                "output {} needs {needed}",
+                output.name
+            );
         }
     }
 }
@@ -132,7 +216,13 @@ fn ids_are_unique_and_role_assignments_are_deterministic() {
     let unique: BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len());
     let again = example_plan();
-    let rbac = |p: &Plan| p.stages[3].operations.iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+    let rbac = |p: &Plan| {
+        p.stages[3]
+            .operations
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(rbac(&plan), rbac(&again));
 }
 
@@ -150,10 +240,17 @@ fn every_body_matches_the_official_rest_specification() {
             .put_operation(&op.id, op.api_version)
             .unwrap_or_else(|| panic!("no PUT for {} at api-version {}", op.id, op.api_version));
         // Deferred placeholders stand for strings the engine fills in.
-        let body = deferred::resolve(&op.body, &|_| Some(Value::String("00000000-0000-0000-0000-000000000000".into())))
-            .unwrap_or_else(|r| panic!("unresolvable {r}"));
+        let body = deferred::resolve(&op.body, &|_| {
+            Some(Value::String("00000000-0000-0000-0000-000000000000".into()))
+        })
+        .unwrap_or_else(|r| panic!("unresolvable {r}"));
         let violations = specs.validate_put(&put, &op.id, &body);
-        assert!(violations.is_empty(), "{} ({}): {violations:#?}", op.name, op.resource_type);
+        assert!(
+            violations.is_empty(),
+            "{} ({}): {violations:#?}",
+            op.name,
+            op.resource_type
+        );
         checked += 1;
     }
     assert_eq!(checked, plan.operation_count() - 1);
@@ -167,10 +264,16 @@ fn the_example_plan_json_is_stable() {
 
 #[test]
 fn the_example_plan_text_is_stable() {
-    insta::assert_snapshot!("example_plan_text", crate::render::plan_text::render(&example_plan()));
+    insta::assert_snapshot!(
+        "example_plan_text",
+        crate::render::plan_text::render(&example_plan())
+    );
 }
 
 #[test]
 fn the_example_plan_markdown_is_stable() {
-    insta::assert_snapshot!("example_plan_markdown", crate::render::plan_markdown::render(&example_plan()));
+    insta::assert_snapshot!(
+        "example_plan_markdown",
+        crate::render::plan_markdown::render(&example_plan())
+    );
 }

@@ -8,13 +8,24 @@ use crate::plan::ids::OFFLINE_SUBSCRIPTION;
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     let stages = plan.stages.len();
-    let _ = writeln!(out, "Plan: {} resources in {stages} stages", plan.operation_count());
+    let _ = writeln!(
+        out,
+        "Plan: {} resources in {stages} stages",
+        plan.operation_count()
+    );
     if plan.subscription_id == OFFLINE_SUBSCRIPTION {
-        let _ = writeln!(out, "  subscription:   none given (offline; ids show {OFFLINE_SUBSCRIPTION})");
+        let _ = writeln!(
+            out,
+            "  subscription:   none given (offline; ids show {OFFLINE_SUBSCRIPTION})"
+        );
     } else {
         let _ = writeln!(out, "  subscription:   {}", plan.subscription_id);
     }
-    let _ = writeln!(out, "  resource group: {} ({})", plan.resource_group, plan.location);
+    let _ = writeln!(
+        out,
+        "  resource group: {} ({})",
+        plan.resource_group, plan.location
+    );
     for (index, stage) in plan.stages.iter().enumerate() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -27,7 +38,11 @@ pub fn render(plan: &Plan) -> String {
         );
         for operation in &stage.operations {
             let location = operation.location.as_deref().unwrap_or("");
-            let line = format!("  {:<24} {:<44} {location}", operation.kind_label(), operation.name);
+            let line = format!(
+                "  {:<24} {:<44} {location}",
+                operation.kind_label(),
+                operation.name
+            );
             let _ = writeln!(out, "{}", line.trim_end());
             for setting in &operation.settings {
                 let _ = writeln!(out, "      {}: {}", setting.label, setting.value);
@@ -41,5 +56,9 @@ pub fn render(plan: &Plan) -> String {
 }
 
 fn count(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -51,7 +51,13 @@ pub struct Token {
 
 /// Lexes `text[range]`; spans are absolute offsets into `text`.
 pub fn lex(text: &str, start: usize, end: usize, problems: &mut Vec<Diagnostic>) -> Vec<Token> {
-    let mut lexer = Lexer { text, pos: start, end, tokens: Vec::new(), problems };
+    let mut lexer = Lexer {
+        text,
+        pos: start,
+        end,
+        tokens: Vec::new(),
+        problems,
+    };
     lexer.run();
     lexer.tokens
 }
@@ -84,7 +90,10 @@ impl Lexer<'_, '_> {
     }
 
     fn push(&mut self, tok: Tok, start: usize) {
-        self.tokens.push(Token { tok, span: Span::new(start, self.pos) });
+        self.tokens.push(Token {
+            tok,
+            span: Span::new(start, self.pos),
+        });
     }
 
     fn problem(&mut self, diagnostic: Diagnostic) {
@@ -118,14 +127,19 @@ impl Lexer<'_, '_> {
                     while matches!(self.peek(), Some('0'..='9')) {
                         self.bump();
                     }
-                    if matches!(self.peek(), Some('.')) && matches!(self.peek_at(1), Some('0'..='9')) {
+                    if matches!(self.peek(), Some('.'))
+                        && matches!(self.peek_at(1), Some('0'..='9'))
+                    {
                         while matches!(self.peek(), Some('0'..='9' | '.')) {
                             self.bump();
                         }
                         self.problem(
-                            Diagnostic::new("unsupported-number", "decimal numbers are not supported")
-                                .at(Span::new(start, self.pos))
-                                .help("parameters take whole numbers; write an integer or a string"),
+                            Diagnostic::new(
+                                "unsupported-number",
+                                "decimal numbers are not supported",
+                            )
+                            .at(Span::new(start, self.pos))
+                            .help("parameters take whole numbers; write an integer or a string"),
                         );
                         self.push(Tok::Error, start);
                     } else {
@@ -144,13 +158,16 @@ impl Lexer<'_, '_> {
             }
         }
         let end = self.end;
-        self.tokens.push(Token { tok: Tok::Eof, span: Span::new(end, end) });
+        self.tokens.push(Token {
+            tok: Tok::Eof,
+            span: Span::new(end, end),
+        });
     }
 
     fn punctuation(&mut self, start: usize, c: char) {
         const OPERATORS: [&str; 17] = [
-            "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "??", "=>", "::", "?.", "!", "<", ">", "+",
-            "*",
+            "==", "!=", "=~", "!~", "<=", ">=", "&&", "||", "??", "=>", "::", "?.", "!", "<", ">",
+            "+", "*",
         ];
         let simple = match c {
             '{' => Some(Tok::LBrace),
@@ -192,9 +209,12 @@ impl Lexer<'_, '_> {
             _ => {
                 self.bump();
                 self.problem(
-                    Diagnostic::new("unexpected-character", format!("unexpected character `{}`", c.escape_debug()))
-                        .at(Span::new(start, self.pos))
-                        .help("a .bicepparam file holds `using '...'` and `param name = value` lines"),
+                    Diagnostic::new(
+                        "unexpected-character",
+                        format!("unexpected character `{}`", c.escape_debug()),
+                    )
+                    .at(Span::new(start, self.pos))
+                    .help("a .bicepparam file holds `using '...'` and `param name = value` lines"),
                 );
                 self.push(Tok::Error, start);
             }
@@ -222,7 +242,10 @@ impl Lexer<'_, '_> {
             Some(i) => {
                 let mut body = &self.text[self.pos..self.pos + i];
                 // As in Bicep, a line break right after the opening quotes is not part of the value.
-                body = body.strip_prefix("\r\n").or_else(|| body.strip_prefix('\n')).unwrap_or(body);
+                body = body
+                    .strip_prefix("\r\n")
+                    .or_else(|| body.strip_prefix('\n'))
+                    .unwrap_or(body);
                 let value = body.to_string();
                 self.pos += i + 3;
                 self.push(Tok::MultiStr(value), start);
@@ -286,9 +309,14 @@ impl Lexer<'_, '_> {
                         None => {
                             ok = false;
                             self.problem(
-                                Diagnostic::new("invalid-escape", "invalid escape sequence in string")
-                                    .at(Span::new(escape_start, self.pos))
-                                    .help(r"the escapes Bicep knows are \\ \' \n \r \t \$ and \u{XXXX}"),
+                                Diagnostic::new(
+                                    "invalid-escape",
+                                    "invalid escape sequence in string",
+                                )
+                                .at(Span::new(escape_start, self.pos))
+                                .help(
+                                    r"the escapes Bicep knows are \\ \' \n \r \t \$ and \u{XXXX}",
+                                ),
                             );
                         }
                     }
@@ -307,9 +335,12 @@ impl Lexer<'_, '_> {
                         None => {
                             self.pos = self.end;
                             self.problem(
-                                Diagnostic::new("unterminated-interpolation", "this `${` is never closed")
-                                    .at(Span::new(interp_start, interp_start + 2))
-                                    .help("close the interpolation with `}` before the string ends"),
+                                Diagnostic::new(
+                                    "unterminated-interpolation",
+                                    "this `${` is never closed",
+                                )
+                                .at(Span::new(interp_start, interp_start + 2))
+                                .help("close the interpolation with `}` before the string ends"),
                             );
                             self.push(Tok::Error, start);
                             return;
@@ -358,7 +389,9 @@ impl Lexer<'_, '_> {
                     return None;
                 }
                 self.bump();
-                u32::from_str_radix(digits, 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(digits, 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ => None,
         }
@@ -427,7 +460,12 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(
             tokens,
-            vec![Tok::Newline, Tok::Ident("param".into()), Tok::Ident("a".into()), Tok::Eof]
+            vec![
+                Tok::Newline,
+                Tok::Ident("param".into()),
+                Tok::Ident("a".into()),
+                Tok::Eof
+            ]
         );
     }
 
@@ -435,7 +473,15 @@ mod tests {
     fn lexical_problems_are_reported_and_lexing_continues() {
         let (tokens, problems) = toks("'a\\q' \"x\" 1.5 #");
         let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
-        assert_eq!(codes, ["invalid-escape", "double-quoted-string", "unsupported-number", "unexpected-character"]);
+        assert_eq!(
+            codes,
+            [
+                "invalid-escape",
+                "double-quoted-string",
+                "unsupported-number",
+                "unexpected-character"
+            ]
+        );
         assert_eq!(tokens.last(), Some(&Tok::Eof));
     }
 

@@ -16,28 +16,49 @@ use crate::source::Span;
 
 /// Parses and evaluates a `.bicepparam` text. Problems go to `problems`; the returned list holds
 /// every parameter that evaluated cleanly, in file order.
-pub fn parse(text: &str, env: &BTreeMap<String, String>, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
+pub fn parse(
+    text: &str,
+    env: &BTreeMap<String, String>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Param> {
     let declarations = parser::parse(text, problems);
-    let mut evaluator = Evaluator { declarations: HashMap::new(), states: HashMap::new(), env, problems };
+    let mut evaluator = Evaluator {
+        declarations: HashMap::new(),
+        states: HashMap::new(),
+        env,
+        problems,
+    };
     let mut order = Vec::new();
     for declaration in &declarations {
-        if evaluator.declarations.contains_key(declaration.name.as_str()) {
+        if evaluator
+            .declarations
+            .contains_key(declaration.name.as_str())
+        {
             evaluator.problems.push(
-                Diagnostic::new("duplicate-parameter", format!("parameter `{}` is set twice", declaration.name))
-                    .path(declaration.name.clone())
-                    .at(declaration.name_span)
-                    .help("remove one of the two `param` lines"),
+                Diagnostic::new(
+                    "duplicate-parameter",
+                    format!("parameter `{}` is set twice", declaration.name),
+                )
+                .path(declaration.name.clone())
+                .at(declaration.name_span)
+                .help("remove one of the two `param` lines"),
             );
             continue;
         }
-        evaluator.declarations.insert(declaration.name.as_str(), declaration);
+        evaluator
+            .declarations
+            .insert(declaration.name.as_str(), declaration);
         order.push(declaration);
     }
     order
         .into_iter()
         .filter_map(|declaration| {
             let value = evaluator.parameter(&declaration.name)?;
-            Some(Param { name: declaration.name.clone(), name_span: declaration.name_span, value })
+            Some(Param {
+                name: declaration.name.clone(),
+                name_span: declaration.name_span,
+                value,
+            })
         })
         .collect()
 }
@@ -65,7 +86,8 @@ impl Evaluator<'_, '_> {
         let declaration = *self.declarations.get(name)?;
         self.states.insert(name.to_string(), State::InProgress);
         let value = self.eval(&declaration.value, name).ok();
-        self.states.insert(name.to_string(), State::Done(value.clone()));
+        self.states
+            .insert(name.to_string(), State::Done(value.clone()));
         value
     }
 
@@ -94,7 +116,11 @@ impl Evaluator<'_, '_> {
                 let mut failed = false;
                 for (key, key_span, value) in entries {
                     match self.eval(value, owner) {
-                        Ok(node) => out.push(Entry { key: key.clone(), key_span: *key_span, value: node }),
+                        Ok(node) => out.push(Entry {
+                            key: key.clone(),
+                            key_span: *key_span,
+                            value: node,
+                        }),
                         Err(()) => failed = true,
                     }
                 }
@@ -124,10 +150,15 @@ impl Evaluator<'_, '_> {
                         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
                         other => {
                             self.problems.push(
-                                Diagnostic::new("invalid-interpolation", format!("cannot interpolate {} into a string", other.kind()))
-                                    .path(owner.to_string())
-                                    .at(expr.span)
-                                    .help("only strings, numbers and booleans can appear inside '${...}'"),
+                                Diagnostic::new(
+                                    "invalid-interpolation",
+                                    format!("cannot interpolate {} into a string", other.kind()),
+                                )
+                                .path(owner.to_string())
+                                .at(expr.span)
+                                .help(
+                                    "only strings, numbers and booleans can appear inside '${...}'",
+                                ),
                             );
                             return Err(());
                         }
@@ -141,22 +172,32 @@ impl Evaluator<'_, '_> {
     fn reference(&mut self, name: &str, span: Span, owner: &str) -> Result<Node, ()> {
         if !self.declarations.contains_key(name) {
             let known: Vec<&str> = self.declarations.keys().copied().collect();
-            let mut diagnostic = Diagnostic::new("unknown-reference", format!("`{name}` is not a parameter of this file"))
-                .path(owner.to_string())
-                .at(span);
+            let mut diagnostic = Diagnostic::new(
+                "unknown-reference",
+                format!("`{name}` is not a parameter of this file"),
+            )
+            .path(owner.to_string())
+            .at(span);
             diagnostic = match crate::suggest::closest(name, known.iter().copied()) {
-                Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`? (strings need quotes: '{name}')")),
-                None => diagnostic.help(format!("declare `param {name} = ...`, or quote the text: '{name}'")),
+                Some(candidate) => diagnostic.help(format!(
+                    "did you mean `{candidate}`? (strings need quotes: '{name}')"
+                )),
+                None => diagnostic.help(format!(
+                    "declare `param {name} = ...`, or quote the text: '{name}'"
+                )),
             };
             self.problems.push(diagnostic);
             return Err(());
         }
         if matches!(self.states.get(name), Some(State::InProgress)) {
             self.problems.push(
-                Diagnostic::new("reference-cycle", format!("parameter `{name}` refers back to itself"))
-                    .path(owner.to_string())
-                    .at(span)
-                    .help("break the cycle by writing one of the values out"),
+                Diagnostic::new(
+                    "reference-cycle",
+                    format!("parameter `{name}` refers back to itself"),
+                )
+                .path(owner.to_string())
+                .at(span)
+                .help("break the cycle by writing one of the values out"),
             );
             return Err(());
         }
@@ -165,14 +206,23 @@ impl Evaluator<'_, '_> {
         Ok(Node::new(span, node.value))
     }
 
-    fn environment_variable(&mut self, name: &Expr, default: Option<&Expr>, span: Span, owner: &str) -> Result<Node, ()> {
+    fn environment_variable(
+        &mut self,
+        name: &Expr,
+        default: Option<&Expr>,
+        span: Span,
+        owner: &str,
+    ) -> Result<Node, ()> {
         let name_node = self.eval(name, owner)?;
         let Value::String(variable) = name_node.value else {
             self.problems.push(
-                Diagnostic::new("invalid-argument", "the environment variable name must be a string")
-                    .path(owner.to_string())
-                    .at(name.span)
-                    .help("write readEnvironmentVariable('NAME')"),
+                Diagnostic::new(
+                    "invalid-argument",
+                    "the environment variable name must be a string",
+                )
+                .path(owner.to_string())
+                .at(name.span)
+                .help("write readEnvironmentVariable('NAME')"),
             );
             return Err(());
         };

@@ -28,7 +28,10 @@ pub enum ExprKind {
     /// A reference to another parameter.
     Reference(String),
     /// `readEnvironmentVariable(name[, default])`.
-    EnvironmentVariable { name: Box<Expr>, default: Option<Box<Expr>> },
+    EnvironmentVariable {
+        name: Box<Expr>,
+        default: Option<Box<Expr>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +49,13 @@ pub struct Declaration {
 
 pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Declaration> {
     let tokens = lex(text, 0, text.len(), problems);
-    let mut parser = Parser { text, tokens, pos: 0, depth: 0, problems };
+    let mut parser = Parser {
+        text,
+        tokens,
+        pos: 0,
+        depth: 0,
+        problems,
+    };
     parser.file()
 }
 
@@ -69,12 +78,27 @@ const UNSUPPORTED_STATEMENTS: &[(&str, &str)] = &[
     ("import", "`import` is not supported"),
     ("type", "`type` declarations are not supported"),
     ("func", "user-defined functions (`func`) are not supported"),
-    ("extends", "`extends` (base parameter files) is not supported"),
+    (
+        "extends",
+        "`extends` (base parameter files) is not supported",
+    ),
     ("metadata", "`metadata` declarations are not supported"),
-    ("targetScope", "`targetScope` belongs in a .bicep template, not a parameter file"),
-    ("resource", "`resource` declarations belong in a .bicep template, not a parameter file"),
-    ("module", "`module` declarations belong in a .bicep template, not a parameter file"),
-    ("output", "`output` declarations belong in a .bicep template, not a parameter file"),
+    (
+        "targetScope",
+        "`targetScope` belongs in a .bicep template, not a parameter file",
+    ),
+    (
+        "resource",
+        "`resource` declarations belong in a .bicep template, not a parameter file",
+    ),
+    (
+        "module",
+        "`module` declarations belong in a .bicep template, not a parameter file",
+    ),
+    (
+        "output",
+        "`output` declarations belong in a .bicep template, not a parameter file",
+    ),
 ];
 
 impl Parser<'_, '_> {
@@ -92,7 +116,11 @@ impl Parser<'_, '_> {
     }
 
     fn at_line_start(&self) -> bool {
-        self.pos == 0 || matches!(self.tokens.get(self.pos - 1).map(|t| &t.tok), Some(Tok::Newline))
+        self.pos == 0
+            || matches!(
+                self.tokens.get(self.pos - 1).map(|t| &t.tok),
+                Some(Tok::Newline)
+            )
     }
 
     fn skip_newlines(&mut self) {
@@ -115,7 +143,9 @@ impl Parser<'_, '_> {
             }
             let starts_declaration = match &token.tok {
                 Tok::Ident(word) => {
-                    word == "param" || word == "using" || UNSUPPORTED_STATEMENTS.iter().any(|(kw, _)| kw == word)
+                    word == "param"
+                        || word == "using"
+                        || UNSUPPORTED_STATEMENTS.iter().any(|(kw, _)| kw == word)
                 }
                 Tok::At => true,
                 _ => false,
@@ -180,9 +210,12 @@ impl Parser<'_, '_> {
         let keyword = self.advance();
         if seen_using {
             return Err(self.report(
-                Diagnostic::new("duplicate-using", "a parameter file has at most one `using` line")
-                    .at(keyword.span)
-                    .help("remove the extra `using` line"),
+                Diagnostic::new(
+                    "duplicate-using",
+                    "a parameter file has at most one `using` line",
+                )
+                .at(keyword.span)
+                .help("remove the extra `using` line"),
             ));
         }
         let target = self.advance();
@@ -191,9 +224,12 @@ impl Parser<'_, '_> {
             Tok::Ident(word) if word == "none" => {}
             _ => {
                 return Err(self.report(
-                    Diagnostic::new("invalid-using", "`using` must be followed by a quoted template path")
-                        .at(target.span)
-                        .help("write `using 'main.bicep'` (the template itself is not read)"),
+                    Diagnostic::new(
+                        "invalid-using",
+                        "`using` must be followed by a quoted template path",
+                    )
+                    .at(target.span)
+                    .help("write `using 'main.bicep'` (the template itself is not read)"),
                 ));
             }
         }
@@ -205,9 +241,15 @@ impl Parser<'_, '_> {
         let name_token = self.advance();
         let Tok::Ident(name) = name_token.tok.clone() else {
             return Err(self.report(
-                Diagnostic::new("expected-name", format!("expected a parameter name after `param`, found {}", describe(&name_token.tok)))
-                    .at(name_token.span)
-                    .help("write `param name = value`"),
+                Diagnostic::new(
+                    "expected-name",
+                    format!(
+                        "expected a parameter name after `param`, found {}",
+                        describe(&name_token.tok)
+                    ),
+                )
+                .at(name_token.span)
+                .help("write `param name = value`"),
             ));
         };
         let equals = self.advance();
@@ -218,14 +260,24 @@ impl Parser<'_, '_> {
                 "write `param name = value`"
             };
             return Err(self.report(
-                Diagnostic::new("expected-equals", format!("expected `=` after `param {name}`, found {}", describe(&equals.tok)))
-                    .at(equals.span)
-                    .help(help),
+                Diagnostic::new(
+                    "expected-equals",
+                    format!(
+                        "expected `=` after `param {name}`, found {}",
+                        describe(&equals.tok)
+                    ),
+                )
+                .at(equals.span)
+                .help(help),
             ));
         }
         let value = self.expression()?;
         self.end_of_statement()?;
-        Ok(Declaration { name, name_span: name_token.span, value })
+        Ok(Declaration {
+            name,
+            name_span: name_token.span,
+            value,
+        })
     }
 
     fn end_of_statement(&mut self) -> Parsed<()> {
@@ -265,7 +317,9 @@ impl Parser<'_, '_> {
                 "put one `param` per line; on one line, separate array items and object properties with commas",
             ),
         };
-        Diagnostic::new("unsupported-construct", message).at(token.span).help(help)
+        Diagnostic::new("unsupported-construct", message)
+            .at(token.span)
+            .help(help)
     }
 
     fn expression(&mut self) -> Parsed<Expr> {
@@ -273,8 +327,11 @@ impl Parser<'_, '_> {
         let result = if self.depth > MAX_DEPTH {
             let span = self.peek().span;
             Err(self.report(
-                Diagnostic::new("too-deep", format!("values nested deeper than {MAX_DEPTH} levels are not supported"))
-                    .at(span),
+                Diagnostic::new(
+                    "too-deep",
+                    format!("values nested deeper than {MAX_DEPTH} levels are not supported"),
+                )
+                .at(span),
             ))
         } else {
             self.primary()
@@ -303,14 +360,21 @@ impl Parser<'_, '_> {
                     Tok::Int(digits) => {
                         return Ok(Expr {
                             span: span.to(number.span),
-                            kind: ExprKind::Int(self.integer(&digits, true, span.to(number.span))?),
+                            kind: ExprKind::Int(self.integer(
+                                &digits,
+                                true,
+                                span.to(number.span),
+                            )?),
                         });
                     }
                     _ => {
                         return Err(self.report(
-                            Diagnostic::new("unsupported-construct", "unary `-` applies only to numbers here")
-                                .at(span)
-                                .help("write a number such as -1, or a quoted string"),
+                            Diagnostic::new(
+                                "unsupported-construct",
+                                "unary `-` applies only to numbers here",
+                            )
+                            .at(span)
+                            .help("write a number such as -1, or a quoted string"),
                         ));
                     }
                 }
@@ -320,16 +384,22 @@ impl Parser<'_, '_> {
             Tok::LBrace => return self.object(span),
             Tok::LParen => {
                 return Err(self.report(
-                    Diagnostic::new("unsupported-construct", "parenthesised expressions are not supported")
-                        .at(span)
-                        .help("write the value itself"),
+                    Diagnostic::new(
+                        "unsupported-construct",
+                        "parenthesised expressions are not supported",
+                    )
+                    .at(span)
+                    .help("write the value itself"),
                 ));
             }
             Tok::Operator(op) => {
                 return Err(self.report(
-                    Diagnostic::new("unsupported-construct", format!("operator `{op}` is not supported (expressions are not evaluated)"))
-                        .at(span)
-                        .help("write the resulting value itself"),
+                    Diagnostic::new(
+                        "unsupported-construct",
+                        format!("operator `{op}` is not supported (expressions are not evaluated)"),
+                    )
+                    .at(span)
+                    .help("write the resulting value itself"),
                 ));
             }
             Tok::Error => return Err(Reported),
@@ -345,12 +415,19 @@ impl Parser<'_, '_> {
     }
 
     fn integer(&mut self, digits: &str, negative: bool, span: Span) -> Parsed<i64> {
-        let text = if negative { format!("-{digits}") } else { digits.to_string() };
+        let text = if negative {
+            format!("-{digits}")
+        } else {
+            digits.to_string()
+        };
         text.parse::<i64>().map_err(|_| {
             self.report(
-                Diagnostic::new("number-out-of-range", format!("the number {text} is too large"))
-                    .at(span)
-                    .help("numbers must fit in a signed 64-bit integer"),
+                Diagnostic::new(
+                    "number-out-of-range",
+                    format!("the number {text} is too large"),
+                )
+                .at(span)
+                .help("numbers must fit in a signed 64-bit integer"),
             )
         })
     }
@@ -360,7 +437,9 @@ impl Parser<'_, '_> {
         for part in parts {
             match part {
                 StrPart::Literal(text) => pieces.push(Piece::Literal(text)),
-                StrPart::Interpolation(inner) => pieces.push(Piece::Interpolation(self.interpolation(inner)?)),
+                StrPart::Interpolation(inner) => {
+                    pieces.push(Piece::Interpolation(self.interpolation(inner)?))
+                }
             }
         }
         Ok(pieces)
@@ -373,8 +452,17 @@ impl Parser<'_, '_> {
         if self.problems.len() > before {
             return Err(Reported);
         }
-        let tokens: Vec<Token> = tokens.into_iter().filter(|t| t.tok != Tok::Newline).collect();
-        let mut sub = Parser { text: self.text, tokens, pos: 0, depth: self.depth + 1, problems: self.problems };
+        let tokens: Vec<Token> = tokens
+            .into_iter()
+            .filter(|t| t.tok != Tok::Newline)
+            .collect();
+        let mut sub = Parser {
+            text: self.text,
+            tokens,
+            pos: 0,
+            depth: self.depth + 1,
+            problems: self.problems,
+        };
         if sub.peek().tok == Tok::Eof {
             return Err(sub.report(
                 Diagnostic::new("empty-interpolation", "empty interpolation `${}`")
@@ -401,17 +489,23 @@ impl Parser<'_, '_> {
                 let member = self.advance();
                 let Tok::Ident(member_name) = member.tok else {
                     return Err(self.report(
-                        Diagnostic::new("unsupported-construct", format!("`{word}.` must be followed by a function name"))
-                            .at(span.to(member.span)),
+                        Diagnostic::new(
+                            "unsupported-construct",
+                            format!("`{word}.` must be followed by a function name"),
+                        )
+                        .at(span.to(member.span)),
                     ));
                 };
                 let full = format!("{word}.{member_name}");
                 let full_span = span.to(member.span);
                 if full == "az.getSecret" {
                     return Err(self.report(
-                        Diagnostic::new("unsupported-construct", "`az.getSecret` (Key Vault references) is not supported")
-                            .at(full_span)
-                            .help("aigw's parameters hold no secrets; remove the reference"),
+                        Diagnostic::new(
+                            "unsupported-construct",
+                            "`az.getSecret` (Key Vault references) is not supported",
+                        )
+                        .at(full_span)
+                        .help("aigw's parameters hold no secrets; remove the reference"),
                     ));
                 }
                 if self.peek().tok == Tok::LParen && full == "sys.readEnvironmentVariable" {
@@ -453,8 +547,11 @@ impl Parser<'_, '_> {
                 _ => {
                     let token = self.peek().clone();
                     return Err(self.report(
-                        Diagnostic::new("expected-token", format!("expected `,` or `)`, found {}", describe(&token.tok)))
-                            .at(token.span),
+                        Diagnostic::new(
+                            "expected-token",
+                            format!("expected `,` or `)`, found {}", describe(&token.tok)),
+                        )
+                        .at(token.span),
                     ));
                 }
             }
@@ -471,7 +568,10 @@ impl Parser<'_, '_> {
         let mut args = args.into_iter();
         let name = Box::new(args.next().ok_or(Reported)?);
         let default = args.next().map(Box::new);
-        Ok(Expr { span, kind: ExprKind::EnvironmentVariable { name, default } })
+        Ok(Expr {
+            span,
+            kind: ExprKind::EnvironmentVariable { name, default },
+        })
     }
 
     /// Items are separated by commas or line breaks (or both), as in Bicep.
@@ -494,7 +594,10 @@ impl Parser<'_, '_> {
             }
         };
         let close = result?;
-        Ok(Expr { span: open.to(close), kind: ExprKind::Array(items) })
+        Ok(Expr {
+            span: open.to(close),
+            kind: ExprKind::Array(items),
+        })
     }
 
     fn object(&mut self, open: Span) -> Parsed<Expr> {
@@ -510,18 +613,24 @@ impl Parser<'_, '_> {
                     [StrPart::Literal(text)] => (text.clone(), token.span),
                     _ => {
                         break Err(self.report(
-                            Diagnostic::new("unsupported-construct", "interpolated property names are not supported")
-                                .at(token.span)
-                                .help("write the property name literally"),
+                            Diagnostic::new(
+                                "unsupported-construct",
+                                "interpolated property names are not supported",
+                            )
+                            .at(token.span)
+                            .help("write the property name literally"),
                         ));
                     }
                 },
                 Tok::Error => break Err(Reported),
                 other => {
                     break Err(self.report(
-                        Diagnostic::new("expected-property", format!("expected a property name, found {}", describe(other)))
-                            .at(token.span)
-                            .help("write properties as `name: value`"),
+                        Diagnostic::new(
+                            "expected-property",
+                            format!("expected a property name, found {}", describe(other)),
+                        )
+                        .at(token.span)
+                        .help("write properties as `name: value`"),
                     ));
                 }
             };
@@ -529,9 +638,15 @@ impl Parser<'_, '_> {
             let colon = self.peek().clone();
             if colon.tok != Tok::Colon {
                 break Err(self.report(
-                    Diagnostic::new("expected-colon", format!("expected `:` after property `{key}`, found {}", describe(&colon.tok)))
-                        .at(colon.span)
-                        .help("write properties as `name: value`"),
+                    Diagnostic::new(
+                        "expected-colon",
+                        format!(
+                            "expected `:` after property `{key}`, found {}",
+                            describe(&colon.tok)
+                        ),
+                    )
+                    .at(colon.span)
+                    .help("write properties as `name: value`"),
                 ));
             }
             self.advance();
@@ -542,9 +657,12 @@ impl Parser<'_, '_> {
             };
             if entries.iter().any(|(k, _, _)| *k == key) {
                 self.report(
-                    Diagnostic::new("duplicate-property", format!("property `{key}` is set twice in this object"))
-                        .at(key_span)
-                        .help("remove one of the two"),
+                    Diagnostic::new(
+                        "duplicate-property",
+                        format!("property `{key}` is set twice in this object"),
+                    )
+                    .at(key_span)
+                    .help("remove one of the two"),
                 );
             } else {
                 entries.push((key, key_span, value));
@@ -554,7 +672,10 @@ impl Parser<'_, '_> {
             }
         };
         let close = result?;
-        Ok(Expr { span: open.to(close), kind: ExprKind::Object(entries) })
+        Ok(Expr {
+            span: open.to(close),
+            kind: ExprKind::Object(entries),
+        })
     }
 
     fn skip_separators(&mut self) {
@@ -573,9 +694,15 @@ impl Parser<'_, '_> {
             return Err(Reported);
         }
         Err(self.report(
-            Diagnostic::new("expected-separator", format!("expected `,`, a line break or `{close_text}`, found {}", describe(&token.tok)))
-                .at(token.span)
-                .help("separate items with commas or put each on its own line"),
+            Diagnostic::new(
+                "expected-separator",
+                format!(
+                    "expected `,`, a line break or `{close_text}`, found {}",
+                    describe(&token.tok)
+                ),
+            )
+            .at(token.span)
+            .help("separate items with commas or put each on its own line"),
         ))
     }
 }

@@ -10,7 +10,10 @@ fn run(text: &str) -> (Vec<Param>, Vec<Diagnostic>) {
 }
 
 fn run_env(text: &str, vars: &[(&str, &str)]) -> (Vec<Param>, Vec<Diagnostic>) {
-    let env: BTreeMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let env: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let mut problems = Vec::new();
     let params = parse(text, &env, &mut problems);
     problems.sort_by_key(|p| p.span.map(|s| s.start));
@@ -18,7 +21,12 @@ fn run_env(text: &str, vars: &[(&str, &str)]) -> (Vec<Param>, Vec<Diagnostic>) {
 }
 
 fn value_of<'a>(params: &'a [Param], name: &str) -> &'a Value {
-    &params.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no param {name}")).value.value
+    &params
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no param {name}"))
+        .value
+        .value
 }
 
 fn string(s: &str) -> Value {
@@ -75,12 +83,24 @@ param alias = environment
     assert_eq!(value_of(&params, "greeting"), &string("env-acc--42-true"));
     assert_eq!(value_of(&params, "count"), &Value::Int(-42));
     assert_eq!(value_of(&params, "nothing"), &Value::Null);
-    assert_eq!(value_of(&params, "script"), &string("first line\n  second ${not interpolated} \\n\n"));
-    let Value::Array(list) = value_of(&params, "list") else { panic!() };
-    assert_eq!(list.iter().map(|n| n.value.clone()).collect::<Vec<_>>(), vec![string("a"), string("b"), string("c")]);
-    let Value::Array(inline) = value_of(&params, "inline") else { panic!() };
+    assert_eq!(
+        value_of(&params, "script"),
+        &string("first line\n  second ${not interpolated} \\n\n")
+    );
+    let Value::Array(list) = value_of(&params, "list") else {
+        panic!()
+    };
+    assert_eq!(
+        list.iter().map(|n| n.value.clone()).collect::<Vec<_>>(),
+        vec![string("a"), string("b"), string("c")]
+    );
+    let Value::Array(inline) = value_of(&params, "inline") else {
+        panic!()
+    };
     assert_eq!(inline.len(), 3);
-    let Value::Object(obj) = value_of(&params, "obj") else { panic!() };
+    let Value::Object(obj) = value_of(&params, "obj") else {
+        panic!()
+    };
     let keys: Vec<_> = obj.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys, ["name", "quoted key", "other"]);
     assert_eq!(value_of(&params, "fromEnv"), &string("from-env"));
@@ -105,7 +125,9 @@ fn spans_point_at_values() {
     let file = SourceFile::new("t", text);
     let a = &params[0].value;
     assert_eq!(file.slice(a.span), "'hello'");
-    let Value::Array(items) = &params[1].value.value else { panic!() };
+    let Value::Array(items) = &params[1].value.value else {
+        panic!()
+    };
     assert_eq!(file.line_col(items[0].span.start).to_string(), "3:3");
     assert_eq!(file.line_col(params[1].name_span.start).to_string(), "2:7");
 }
@@ -158,7 +180,10 @@ param i = !true
     assert!(messages[6].contains("property access"));
     assert!(messages[7].contains("decorators"));
     // Only `f` (after the decorator line was skipped) parsed cleanly.
-    assert_eq!(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["f"]);
+    assert_eq!(
+        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["f"]
+    );
 }
 
 #[test]
@@ -195,7 +220,10 @@ fn syntax_errors_point_at_the_problem() {
         ("param a = 'x' 'y'", (1, 15, "unsupported-construct")),
         ("foo a = 1", (1, 1, "expected-declaration")),
         ("using 'a'\nusing 'b'", (2, 1, "duplicate-using")),
-        ("param a = 99999999999999999999", (1, 11, "number-out-of-range")),
+        (
+            "param a = 99999999999999999999",
+            (1, 11, "number-out-of-range"),
+        ),
         ("param a = '${}'", (1, 12, "empty-interpolation")),
     ];
     for (text, expected) in cases {

@@ -9,7 +9,11 @@ const EXAMPLE: &str = include_str!("../../../examples/main.acc.parameters.bicepp
 const EXAMPLE_JSON: &str = include_str!("../../../examples/main.acc.parameters.json");
 
 fn check_with(text: &str, options: &LoadOptions) -> Result<StackSpec, Diagnostics> {
-    load_text(SourceFile::new("test.bicepparam", text), ParamFormat::Bicepparam, options)
+    load_text(
+        SourceFile::new("test.bicepparam", text),
+        ParamFormat::Bicepparam,
+        options,
+    )
 }
 
 fn check(text: &str) -> Result<StackSpec, Diagnostics> {
@@ -29,7 +33,13 @@ fn problems(text: &str) -> Vec<(String, &'static str, Option<usize>)> {
         Err(d) => d
             .items
             .iter()
-            .map(|p| (p.path.clone().unwrap_or_default(), p.code, d.location(p).map(|l| l.line)))
+            .map(|p| {
+                (
+                    p.path.clone().unwrap_or_default(),
+                    p.code,
+                    d.location(p).map(|l| l.line),
+                )
+            })
             .collect(),
     }
 }
@@ -41,7 +51,10 @@ fn only_problem(text: &str) -> (String, &'static str, Option<usize>) {
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or_else(|| panic!("no {needle}"))
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("no {needle}"))
 }
 
 #[test]
@@ -51,33 +64,57 @@ fn the_example_is_valid_and_reads_as_written() {
     assert_eq!(spec.location, "westeurope");
     assert_eq!(spec.regions.len(), 3);
     assert_eq!(spec.regions[1].name, "swedencentral");
-    assert_eq!(spec.regions[1].deployments[1].name, "gpt-4o-mini-2024.07.18");
+    assert_eq!(
+        spec.regions[1].deployments[1].name,
+        "gpt-4o-mini-2024.07.18"
+    );
     assert_eq!(spec.regions[2].deployments[0].priority, 3);
-    assert_eq!(spec.tags.get("environment").map(String::as_str), Some("acc"));
+    assert_eq!(
+        spec.tags.get("environment").map(String::as_str),
+        Some("acc")
+    );
     assert_eq!(spec.deployment_count(), 6);
 }
 
 #[test]
 fn json_and_bicepparam_examples_describe_the_same_stack() {
     let bicep = check(EXAMPLE).unwrap_or_else(|d| panic!("{}", d.render(false)));
-    let json = load_text(SourceFile::new("p.json", EXAMPLE_JSON), ParamFormat::Json, &LoadOptions::default())
-        .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    let json = load_text(
+        SourceFile::new("p.json", EXAMPLE_JSON),
+        ParamFormat::Json,
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render(false)));
     assert_eq!(bicep, json);
 }
 
 #[test]
 fn unknown_parameters_suggest_the_intended_one() {
-    let text = example_with("param suffix = 'x7k'", "param suffix = 'x7k'\nparam sufix = 'x'");
+    let text = example_with(
+        "param suffix = 'x7k'",
+        "param suffix = 'x7k'\nparam sufix = 'x'",
+    );
     let (path, code, line) = only_problem(&text);
-    assert_eq!((path.as_str(), code, line), ("sufix", "unknown-parameter", Some(line_of(&text, "sufix"))));
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
-    assert_eq!(diagnostics.items[0].help.as_deref(), Some("did you mean `suffix`?"));
+    assert_eq!(
+        (path.as_str(), code, line),
+        ("sufix", "unknown-parameter", Some(line_of(&text, "sufix")))
+    );
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("did you mean `suffix`?")
+    );
 }
 
 #[test]
 fn missing_required_parameters_are_each_reported() {
     let text = "using 'main.bicep'\nparam environment = 'acc'\n";
-    let got: Vec<String> = problems(text).into_iter().map(|(p, c, _)| format!("{p}:{c}")).collect();
+    let got: Vec<String> = problems(text)
+        .into_iter()
+        .map(|(p, c, _)| format!("{p}:{c}"))
+        .collect();
     assert_eq!(
         got,
         [
@@ -93,20 +130,44 @@ fn missing_required_parameters_are_each_reported() {
 fn a_bad_suffix_is_reported_once_at_suffix() {
     let text = example_with("param suffix = 'x7k'", "param suffix = 'X7_k'");
     let (path, code, line) = only_problem(&text);
-    assert_eq!((path.as_str(), code, line), ("suffix", "invalid-name-part", Some(line_of(&text, "param suffix"))));
+    assert_eq!(
+        (path.as_str(), code, line),
+        (
+            "suffix",
+            "invalid-name-part",
+            Some(line_of(&text, "param suffix"))
+        )
+    );
 }
 
 #[test]
 fn a_long_suffix_is_reported_once_with_every_name_it_breaks() {
     let long = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq";
     let text = example_with("param suffix = 'x7k'", &format!("param suffix = '{long}'"));
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
     assert_eq!(diagnostics.len(), 1, "{}", diagnostics.render(false));
     let d = &diagnostics.items[0];
-    assert_eq!((d.path.as_deref(), d.code), (Some("suffix"), "derived-name-too-long"));
-    assert!(d.message.contains("API Management service name"), "{}", d.message);
-    assert!(d.message.contains("data collection endpoint name"), "{}", d.message);
-    assert!(d.message.contains("AI Foundry account name"), "{}", d.message);
+    assert_eq!(
+        (d.path.as_deref(), d.code),
+        (Some("suffix"), "derived-name-too-long")
+    );
+    assert!(
+        d.message.contains("API Management service name"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("data collection endpoint name"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("AI Foundry account name"),
+        "{}",
+        d.message
+    );
     // The fix names a length that actually works.
     let budget: usize = d
         .help
@@ -115,92 +176,183 @@ fn a_long_suffix_is_reported_once_with_every_name_it_breaks() {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no budget in {:?}", d.help));
-    let fixed = example_with("param suffix = 'x7k'", &format!("param suffix = '{}'", &long[..budget]));
-    assert!(check(&fixed).is_ok(), "suffix of {budget} characters should fit");
-    let too_long = example_with("param suffix = 'x7k'", &format!("param suffix = '{}'", &long[..budget + 1]));
-    assert!(check(&too_long).is_err(), "suffix of {} characters should not fit", budget + 1);
+    let fixed = example_with(
+        "param suffix = 'x7k'",
+        &format!("param suffix = '{}'", &long[..budget]),
+    );
+    assert!(
+        check(&fixed).is_ok(),
+        "suffix of {budget} characters should fit"
+    );
+    let too_long = example_with(
+        "param suffix = 'x7k'",
+        &format!("param suffix = '{}'", &long[..budget + 1]),
+    );
+    assert!(
+        check(&too_long).is_err(),
+        "suffix of {} characters should not fit",
+        budget + 1
+    );
 }
 
 #[test]
 fn a_long_abbreviation_is_reported_at_that_region() {
-    let text = example_with("abbreviation: 'sec'", "abbreviation: 'sweden-central-region-with-a-very-long-code'");
+    let text = example_with(
+        "abbreviation: 'sec'",
+        "abbreviation: 'sweden-central-region-with-a-very-long-code'",
+    );
     let (path, code, line) = only_problem(&text);
     assert_eq!(
         (path.as_str(), code, line),
-        ("openAILocations[1].abbreviation", "derived-name-too-long", Some(line_of(&text, "sweden-central-region")))
+        (
+            "openAILocations[1].abbreviation",
+            "derived-name-too-long",
+            Some(line_of(&text, "sweden-central-region"))
+        )
     );
 }
 
 #[test]
 fn override_names_are_checked_against_their_own_rules() {
-    let text = example_with("param location", "param apimName = '1-apim'\nparam dataCollectionEndpointName = 'dce_x'\nparam location");
-    let got: Vec<String> = problems(&text).into_iter().map(|(p, c, _)| format!("{p}:{c}")).collect();
-    assert_eq!(got, ["apimName:invalid-name", "dataCollectionEndpointName:invalid-name"]);
+    let text = example_with(
+        "param location",
+        "param apimName = '1-apim'\nparam dataCollectionEndpointName = 'dce_x'\nparam location",
+    );
+    let got: Vec<String> = problems(&text)
+        .into_iter()
+        .map(|(p, c, _)| format!("{p}:{c}"))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "apimName:invalid-name",
+            "dataCollectionEndpointName:invalid-name"
+        ]
+    );
 }
 
 #[test]
 fn regions_must_be_known_unless_allowed() {
     let text = example_with("name: 'swedencentral'", "name: 'Sweden Central'");
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
     assert_eq!(diagnostics.items[0].code, "unknown-region");
-    assert_eq!(diagnostics.items[0].help.as_deref(), Some("write the ARM location name 'swedencentral'"));
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("write the ARM location name 'swedencentral'")
+    );
 
     let text = example_with("name: 'swedencentral'", "name: 'swedennorth'");
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[1].name", "unknown-region"));
+    assert_eq!(
+        (path.as_str(), code),
+        ("openAILocations[1].name", "unknown-region")
+    );
     let allowed = LoadOptions {
         env: BTreeMap::new(),
-        validate: ValidateOptions { allowed_regions: vec!["swedennorth".into()] },
+        validate: ValidateOptions {
+            allowed_regions: vec!["swedennorth".into()],
+        },
     };
     assert!(check_with(&text, &allowed).is_ok());
 
-    let text = example_with("param location = 'westeurope'", "param location = 'westeuropa'");
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
-    assert!(diagnostics.items[0].help.as_deref().unwrap_or("").contains("did you mean 'westeurope'?"));
+    let text = example_with(
+        "param location = 'westeurope'",
+        "param location = 'westeuropa'",
+    );
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert!(
+        diagnostics.items[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("did you mean 'westeurope'?")
+    );
 }
 
 #[test]
 fn region_names_and_abbreviations_are_unique() {
     let text = example_with("name: 'francecentral'", "name: 'westeurope'");
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[2].name", "duplicate-region"));
+    assert_eq!(
+        (path.as_str(), code),
+        ("openAILocations[2].name", "duplicate-region")
+    );
     let text = example_with("abbreviation: 'frc'", "abbreviation: 'weu'");
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[2].abbreviation", "duplicate-abbreviation"));
+    assert_eq!(
+        (path.as_str(), code),
+        ("openAILocations[2].abbreviation", "duplicate-abbreviation")
+    );
 }
 
 #[test]
 fn a_pool_must_not_mix_models() {
     // The third region's gpt-4o gets another version.
-    let idx = EXAMPLE.rfind("modelVersion: '2024-11-20'").unwrap_or_default();
-    let text = format!("{}modelVersion: '2024-08-06'{}", &EXAMPLE[..idx], &EXAMPLE[idx + "modelVersion: '2024-11-20'".len()..]);
+    let idx = EXAMPLE
+        .rfind("modelVersion: '2024-11-20'")
+        .unwrap_or_default();
+    let text = format!(
+        "{}modelVersion: '2024-08-06'{}",
+        &EXAMPLE[..idx],
+        &EXAMPLE[idx + "modelVersion: '2024-11-20'".len()..]
+    );
     let (path, code, line) = only_problem(&text);
     assert_eq!(
         (path.as_str(), code, line),
-        ("openAILocations[2].deployments[0].modelVersion", "pool-model-mismatch", Some(line_of(&text, "2024-08-06")))
+        (
+            "openAILocations[2].deployments[0].modelVersion",
+            "pool-model-mismatch",
+            Some(line_of(&text, "2024-08-06"))
+        )
     );
 }
 
 #[test]
 fn priorities_are_distinct_per_deployment_and_in_range() {
     let text = example_with("priority: 3", "priority: 2");
-    let got: Vec<String> = problems(&text).into_iter().map(|(p, c, _)| format!("{p}:{c}")).collect();
+    let got: Vec<String> = problems(&text)
+        .into_iter()
+        .map(|(p, c, _)| format!("{p}:{c}"))
+        .collect();
     // Both deployments of the third region inherit the clashing region priority; one report each.
-    assert_eq!(got, ["openAILocations[2].priority:duplicate-priority", "openAILocations[2].priority:duplicate-priority"]);
+    assert_eq!(
+        got,
+        [
+            "openAILocations[2].priority:duplicate-priority",
+            "openAILocations[2].priority:duplicate-priority"
+        ]
+    );
 
     let text = example_with("priority: 3", "priority: 101");
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[2].priority", "out-of-range"));
+    assert_eq!(
+        (path.as_str(), code),
+        ("openAILocations[2].priority", "out-of-range")
+    );
 }
 
 #[test]
 fn priority_defaults_to_the_region_then_to_the_position() {
-    let text = EXAMPLE.replace("    priority: 1\n", "").replace("    priority: 2\n", "").replace("    priority: 3\n", "");
+    let text = EXAMPLE
+        .replace("    priority: 1\n", "")
+        .replace("    priority: 2\n", "")
+        .replace("    priority: 3\n", "");
     let spec = check(&text).unwrap_or_else(|d| panic!("{}", d.render(false)));
-    let priorities: Vec<u8> = spec.regions.iter().map(|r| r.deployments[0].priority).collect();
+    let priorities: Vec<u8> = spec
+        .regions
+        .iter()
+        .map(|r| r.deployments[0].priority)
+        .collect();
     assert_eq!(priorities, [1, 2, 3]);
 
-    let text = example_with("skuCapacity: 30\n", "skuCapacity: 30\n        priority: 7\n");
+    let text = example_with(
+        "skuCapacity: 30\n",
+        "skuCapacity: 30\n        priority: 7\n",
+    );
     let spec = check(&text).unwrap_or_else(|d| panic!("{}", d.render(false)));
     assert_eq!(spec.regions[2].deployments[0].priority, 7);
     assert_eq!(spec.regions[2].deployments[1].priority, 3);
@@ -222,31 +374,56 @@ fn a_pool_has_at_most_thirty_members() {
         regions.join("\n")
     );
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[15].deployments[0].deploymentName", "pool-too-large"));
+    assert_eq!(
+        (path.as_str(), code),
+        (
+            "openAILocations[15].deployments[0].deploymentName",
+            "pool-too-large"
+        )
+    );
 }
 
 #[test]
 fn sku_and_capacity_and_model_fields() {
     let text = example_with("skuName: 'GlobalStandard'", "skuName: 'GlobalStandart'");
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
     assert_eq!(diagnostics.items[0].code, "unknown-sku");
-    assert_eq!(diagnostics.items[0].help.as_deref(), Some("did you mean 'GlobalStandard'?"));
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("did you mean 'GlobalStandard'?")
+    );
 
     let text = example_with("skuCapacity: 50", "skuCapacity: 0");
     assert_eq!(only_problem(&text).1, "out-of-range");
     let text = example_with("skuCapacity: 50", "skuCapacity: '50'");
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
-    assert_eq!(diagnostics.items[0].help.as_deref(), Some("remove the quotes: 50"));
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("remove the quotes: 50")
+    );
     let text = example_with("modelName: 'gpt-4o'", "modelName: ''");
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[0].deployments[0].modelName", "empty-value"));
+    assert_eq!(
+        (path.as_str(), code),
+        ("openAILocations[0].deployments[0].modelName", "empty-value")
+    );
 }
 
 #[test]
 fn deployment_names_must_make_valid_apim_ids() {
     let text = EXAMPLE.replace("deploymentName: 'gpt-4o'", "deploymentName: 'gpt_4o'");
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[0].deployments[0].deploymentName", "derived-name-invalid"));
+    assert_eq!(
+        (path.as_str(), code),
+        (
+            "openAILocations[0].deployments[0].deploymentName",
+            "derived-name-invalid"
+        )
+    );
 }
 
 #[test]
@@ -254,7 +431,11 @@ fn publisher_email_must_be_an_address() {
     for bad in ["platform", "a@b", "a b@c.com", "a@b@c.com", "a@.com"] {
         let text = example_with("'platform-team@contoso.com'", &format!("'{bad}'"));
         let (path, code, _) = only_problem(&text);
-        assert_eq!((path.as_str(), code), ("apimPublisherEmail", "invalid-email"), "{bad}");
+        assert_eq!(
+            (path.as_str(), code),
+            ("apimPublisherEmail", "invalid-email"),
+            "{bad}"
+        );
     }
 }
 
@@ -268,15 +449,26 @@ fn at_least_one_region_and_one_deployment() {
         &EXAMPLE[..start]
     );
     let (path, code, _) = only_problem(&text);
-    assert_eq!((path.as_str(), code), ("openAILocations[0].deployments", "empty-value"));
+    assert_eq!(
+        (path.as_str(), code),
+        ("openAILocations[0].deployments", "empty-value")
+    );
 }
 
 #[test]
 fn unknown_fields_inside_regions_and_deployments() {
     let text = example_with("abbreviation: 'weu'", "abbreviation: 'weu'\n    prority: 1");
-    let diagnostics = check(&text).err().unwrap_or_else(|| panic!("expected errors"));
-    assert_eq!(diagnostics.items[0].path.as_deref(), Some("openAILocations[0].prority"));
-    assert_eq!(diagnostics.items[0].help.as_deref(), Some("did you mean `priority`?"));
+    let diagnostics = check(&text)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        diagnostics.items[0].path.as_deref(),
+        Some("openAILocations[0].prority")
+    );
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("did you mean `priority`?")
+    );
 }
 
 #[test]
@@ -313,12 +505,36 @@ param extra = concat('a')
         ("location".into(), "unknown-region", Some(4)),
         ("apimPublisherEmail".into(), "invalid-email", Some(5)),
         ("tags.owner".into(), "wrong-type", Some(7)),
-        ("openAILocations[0].deployments[0].skuName".into(), "unknown-sku", Some(13)),
-        ("openAILocations[0].deployments[0].skuCapacity".into(), "out-of-range", Some(13)),
-        ("openAILocations[1].name".into(), "duplicate-region", Some(17)),
-        ("openAILocations[1].abbreviation".into(), "duplicate-abbreviation", Some(18)),
-        ("openAILocations[1].deployments[0].modelVersion".into(), "pool-model-mismatch", Some(20)),
-        ("openAILocations[1].deployments[0].priority".into(), "duplicate-priority", Some(20)),
+        (
+            "openAILocations[0].deployments[0].skuName".into(),
+            "unknown-sku",
+            Some(13),
+        ),
+        (
+            "openAILocations[0].deployments[0].skuCapacity".into(),
+            "out-of-range",
+            Some(13),
+        ),
+        (
+            "openAILocations[1].name".into(),
+            "duplicate-region",
+            Some(17),
+        ),
+        (
+            "openAILocations[1].abbreviation".into(),
+            "duplicate-abbreviation",
+            Some(18),
+        ),
+        (
+            "openAILocations[1].deployments[0].modelVersion".into(),
+            "pool-model-mismatch",
+            Some(20),
+        ),
+        (
+            "openAILocations[1].deployments[0].priority".into(),
+            "duplicate-priority",
+            Some(20),
+        ),
         (String::new(), "unsupported-construct", Some(24)),
     ];
     assert_eq!(got, expected);

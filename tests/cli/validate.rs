@@ -1,0 +1,193 @@
+use predicates::prelude::*;
+
+use crate::support::*;
+
+#[test]
+fn both_examples_are_valid() {
+    for example in [EXAMPLE, EXAMPLE_JSON] {
+        let assert = aigw_cmd()
+            .args(["validate", "--params", example])
+            .assert()
+            .code(0);
+        assert_eq!(
+            stdout_of(&assert),
+            format!("{example}: valid (3 regions, 6 model deployments, 2 pools)\n")
+        );
+    }
+}
+
+#[test]
+fn every_mistake_is_listed_with_its_line_and_the_exit_code_is_2() {
+    let path = fixture("many-mistakes.bicepparam");
+    let assert = aigw_cmd()
+        .args(["validate", "--params", &path])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    for (line, what) in [
+        (
+            3,
+            "environment: `ACC` cannot be part of Azure resource names",
+        ),
+        (4, "sufix: unknown parameter `sufix`"),
+        (5, "location: `westeuropa` is not a known Azure region"),
+        (
+            6,
+            "apimPublisherEmail: `not-an-email` is not an email address",
+        ),
+        (
+            13,
+            "openAILocations[0].deployments[0].skuName: `Global` is not a deployment SKU Azure accepts",
+        ),
+        (
+            13,
+            "openAILocations[0].deployments[0].skuCapacity: capacity 0 must be greater than 0",
+        ),
+        (
+            18,
+            "openAILocations[1].abbreviation: abbreviation `weu` is already used by openAILocations[0]",
+        ),
+        (
+            20,
+            "openAILocations[1].deployments[0].modelVersion: deployment `gpt-4o` uses modelVersion `2024-08-06`",
+        ),
+        (24, "function `concat()` is not supported"),
+    ] {
+        assert!(stderr.contains(what), "missing {what:?} in:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("[{path}:{line}:")),
+            "missing position {path}:{line} in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("help: did you mean `suffix`?"), "{stderr}");
+    assert!(
+        stderr.contains("suffix: is required but missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with(&format!("aigw: error: 10 problems in {path}")),
+        "{stderr}"
+    );
+    assert!(stdout_of(&assert).is_empty());
+}
+
+#[test]
+fn json_parameter_files_report_key_vault_references_and_non_integers() {
+    let path = fixture("many-mistakes.json");
+    let assert = aigw_cmd()
+        .args(["validate", "--params", &path])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains("Key Vault `reference` parameters are not supported"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("[{path}:8:")), "{stderr}");
+    assert!(
+        stderr.contains("expected an integer, found a non-integer number"),
+        "{stderr}"
+    );
+    // The parameter that failed to parse is not also reported as missing.
+    assert!(
+        !stderr.contains("apimPublisherName: is required"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_output_is_one_document() {
+    let assert = aigw_cmd()
+        .args(["validate", "--params", EXAMPLE, "--output", "json"])
+        .assert()
+        .code(0);
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["deployments"], 6);
+}
+
+#[test]
+fn missing_or_unreadable_files_are_input_errors() {
+    aigw_cmd()
+        .args(["validate", "--params", "does/not/exist.bicepparam"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "aigw: error: cannot read parameter file does/not/exist.bicepparam",
+        ));
+}
+
+#[test]
+fn new_regions_need_an_explicit_flag() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("new.bicepparam");
+    std::fs::write(&file, text.replace("francecentral", "francenorth"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let file = file.display().to_string();
+    aigw_cmd()
+        .args(["validate", "--params", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --allow-region francenorth"));
+    aigw_cmd()
+        .args([
+            "validate",
+            "--params",
+            &file,
+            "--allow-region",
+            "francenorth",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn environment_variables_feed_read_environment_variable() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("env.bicepparam");
+    std::fs::write(
+        &file,
+        text.replace(
+            "param suffix = 'x7k'",
+            "param suffix = readEnvironmentVariable('AIGW_TEST_SUFFIX')",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = file.display().to_string();
+    aigw_cmd()
+        .args(["validate", "--params", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "environment variable `AIGW_TEST_SUFFIX` is not set",
+        ));
+    aigw_cmd()
+        .env("AIGW_TEST_SUFFIX", "abc")
+        .args(["validate", "--params", &file])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn help_and_version() {
+    aigw_cmd()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("aigw "));
+    for command in ["validate", "plan"] {
+        aigw_cmd()
+            .args([command, "--help"])
+            .assert()
+            .code(0)
+            .stdout(
+                predicate::str::contains("Examples:").and(predicate::str::contains("--params")),
+            );
+    }
+    aigw_cmd().arg("frobnicate").assert().code(2);
+}
