@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod diagnostic;
+pub mod emulator;
 pub mod env;
 pub mod error;
 pub mod naming;
