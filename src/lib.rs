@@ -3,6 +3,8 @@
 //! Data flows `params` (file → validated [`spec::StackSpec`]) → `plan` (pure: spec → ordered
 //! stages) → renderers. See DESIGN.md in the repository for the whole picture.
 
+pub mod arm;
+pub mod auth;
 pub mod commands;
 pub mod diagnostic;
 pub mod emulator;
@@ -18,4 +20,5 @@ pub mod roles;
 pub mod source;
 pub mod spec;
 pub mod suggest;
+pub mod tls;
 pub mod usage;

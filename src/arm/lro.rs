@@ -1,0 +1,210 @@
+//! Following long-running operations to their end (ARM async operations guide):
+//! `Azure-AsyncOperation` is preferred, then `Location`; a 200/201 without either is followed by
+//! GETs until `provisioningState` is terminal. `Retry-After` sets the poll interval. One overall
+//! deadline per resource; every poll goes through the retry layer.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::retry::ExtraTransient;
+use super::{ArmClient, ArmError, ArmErrorKind, ArmResponse, ErrorBody, Method, redact};
+
+/// Poll interval when ARM does not say (its guidance allows clients to choose).
+const DEFAULT_POLL: Duration = Duration::from_secs(5);
+/// A Retry-After longer than this is shortened: a deploy should notice completion promptly.
+const MAX_POLL: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, Debug)]
+pub struct WriteOptions {
+    /// The longest aigw waits for one resource (`--resource-timeout`).
+    pub timeout: Duration,
+    pub extra_transient: ExtraTransient,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { timeout: Duration::from_secs(60 * 60), extra_transient: ExtraTransient::default() }
+    }
+}
+
+/// Terminal states, compared ignoring case; a resource without `provisioningState` is done.
+fn state_of(resource: &Value) -> Option<&str> {
+    resource.pointer("/properties/provisioningState").and_then(Value::as_str)
+}
+
+fn is_terminal(state: &str) -> bool {
+    ["succeeded", "failed", "canceled", "cancelled"].iter().any(|s| state.eq_ignore_ascii_case(s))
+}
+
+fn is_success(state: &str) -> bool {
+    state.eq_ignore_ascii_case("succeeded")
+}
+
+impl ArmClient {
+    /// PUTs `body` and waits until the resource is provisioned; returns its final representation.
+    pub async fn put_and_wait(&self, path: &str, api_version: &str, body: &Value, options: WriteOptions) -> Result<Value, ArmError> {
+        let deadline = self.clock().deadline(options.timeout);
+        let first = self.write(Method::Put, path, api_version, Some(body), options.extra_transient).await?;
+        self.finish(Method::Put, path, api_version, first, deadline, options.timeout).await
+    }
+
+    /// Sends a DELETE or POST and waits for its operation; returns the last body.
+    pub async fn act_and_wait(&self, method: Method, path: &str, api_version: &str, options: WriteOptions) -> Result<Value, ArmError> {
+        let deadline = self.clock().deadline(options.timeout);
+        let first = self.write(method, path, api_version, None, options.extra_transient).await?;
+        if let Some(url) = first.headers.azure_async_operation.clone() {
+            self.follow_async_operation(method, path, api_version, &url, &first, deadline, options.timeout).await?;
+            return Ok(Value::Null);
+        }
+        if let (Some(url), 202) = (first.headers.location.clone(), first.status) {
+            let done = self.follow_location(method, path, api_version, &url, &first, deadline, options.timeout).await?;
+            return Ok(done.body);
+        }
+        Ok(first.body)
+    }
+
+    async fn finish(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        first: ArmResponse,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<Value, ArmError> {
+        if let Some(url) = first.headers.azure_async_operation.clone() {
+            self.follow_async_operation(method, path, api_version, &url, &first, deadline, timeout).await?;
+            return self.wait_for_state(path, api_version, None, deadline, timeout).await;
+        }
+        if let (Some(url), 201 | 202) = (first.headers.location.clone(), first.status) {
+            let done = self.follow_location(method, path, api_version, &url, &first, deadline, timeout).await?;
+            let known = (done.status != 204 && done.body.is_object()).then_some(done.body);
+            return self.wait_for_state(path, api_version, known, deadline, timeout).await;
+        }
+        let known = first.body.is_object().then_some(first.body);
+        self.wait_for_state(path, api_version, known, deadline, timeout).await
+    }
+
+    /// Polls an `Azure-AsyncOperation` status document until it is terminal.
+    #[allow(clippy::too_many_arguments)]
+    async fn follow_async_operation(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        url: &str,
+        first: &ArmResponse,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<(), ArmError> {
+        let mut wait = first.headers.retry_after;
+        loop {
+            self.pause(wait, deadline, method, path, api_version, timeout).await?;
+            let status = self.poll(url).await?;
+            let state = status.body.get("status").and_then(Value::as_str).unwrap_or("InProgress").to_string();
+            if is_terminal(&state) {
+                if is_success(&state) {
+                    return Ok(());
+                }
+                return Err(operation_failed(method, path, api_version, &state, &status.body));
+            }
+            wait = status.headers.retry_after;
+        }
+    }
+
+    /// Polls a `Location` URL: 202 means still running; anything else is the outcome.
+    #[allow(clippy::too_many_arguments)]
+    async fn follow_location(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        url: &str,
+        first: &ArmResponse,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<ArmResponse, ArmError> {
+        let mut wait = first.headers.retry_after;
+        let mut url = url.to_string();
+        loop {
+            self.pause(wait, deadline, method, path, api_version, timeout).await?;
+            let response = self.poll(&url).await?;
+            if response.status != 202 {
+                return Ok(response);
+            }
+            wait = response.headers.retry_after;
+            if let Some(next) = &response.headers.location {
+                url = next.clone();
+            }
+        }
+    }
+
+    /// GETs the resource until its provisioning state is terminal; returns it. `known` is a
+    /// representation already in hand (saves one GET when it is already terminal).
+    async fn wait_for_state(
+        &self,
+        path: &str,
+        api_version: &str,
+        mut known: Option<Value>,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<Value, ArmError> {
+        let mut first = true;
+        loop {
+            let resource = match known.take() {
+                Some(resource) => resource,
+                None => {
+                    if !first {
+                        self.pause(None, deadline, Method::Put, path, api_version, timeout).await?;
+                    }
+                    let url = self.url_for(path, api_version, &[]);
+                    self.poll(&url).await?.body
+                }
+            };
+            first = false;
+            match state_of(&resource) {
+                None => return Ok(resource),
+                Some(state) if is_success(state) => return Ok(resource),
+                Some(state) if is_terminal(state) => {
+                    return Err(operation_failed(Method::Put, path, api_version, state, &resource));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Sleeps before the next poll, or fails with a timeout naming the flag that raises it.
+    async fn pause(
+        &self,
+        retry_after: Option<Duration>,
+        deadline: tokio::time::Instant,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        timeout: Duration,
+    ) -> Result<(), ArmError> {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ArmError {
+                method: method.as_str().into(),
+                url: redact(&format!("{path}?api-version={api_version}")),
+                kind: ArmErrorKind::Timeout { waited_secs: timeout.as_secs() },
+            });
+        }
+        self.clock().sleep(retry_after.unwrap_or(DEFAULT_POLL).min(MAX_POLL)).await;
+        Ok(())
+    }
+}
+
+fn operation_failed(method: Method, path: &str, api_version: &str, state: &str, body: &Value) -> ArmError {
+    let error = ErrorBody::from_json(body).unwrap_or_else(|| ErrorBody {
+        code: format!("Provisioning{state}"),
+        message: format!("the resource ended in provisioning state {state}"),
+        ..Default::default()
+    });
+    ArmError {
+        method: method.as_str().into(),
+        url: format!("{path}?api-version={api_version}"),
+        kind: ArmErrorKind::OperationFailed { status: state.to_string(), error },
+    }
+}

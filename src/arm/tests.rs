@@ -1,0 +1,224 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use wiremock::matchers::{header, header_exists, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use super::lro::WriteOptions;
+use super::retry::ExtraTransient;
+use super::*;
+use crate::auth::StaticToken;
+
+const RES: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/a";
+
+async fn client(server: &MockServer) -> ArmClient {
+    let endpoint = parse_endpoint(&server.uri()).unwrap_or_else(|e| panic!("{e}"));
+    let token = Arc::new(StaticToken::new("test-token".to_string().into(), "test"));
+    ArmClient::new(endpoint, token, Clock::scaled(0.0)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn arm_error(code: &str) -> serde_json::Value {
+    json!({"error": {"code": code, "message": format!("{code} happened")}})
+}
+
+#[test]
+fn endpoints_must_be_https_unless_loopback() {
+    assert!(parse_endpoint("https://management.azure.com").is_ok());
+    assert!(parse_endpoint("http://127.0.0.1:8080").is_ok());
+    assert!(parse_endpoint("http://localhost:1").is_ok());
+    assert_eq!(
+        parse_endpoint("http://management.azure.com"),
+        Err(EndpointError::PlainHttp("http://management.azure.com".into()))
+    );
+    assert!(parse_endpoint("https://user:pw@x").is_err());
+    assert!(parse_endpoint("not a url").is_err());
+}
+
+#[tokio::test]
+async fn requests_carry_api_version_token_request_id_and_user_agent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(RES))
+        .and(query_param("api-version", "2024-01-01"))
+        .and(header("authorization", "Bearer test-token"))
+        .and(header_exists("x-ms-client-request-id"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "a"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let body = client.get(RES, "2024-01-01").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body, Some(json!({"name": "a"})));
+    let requests = server.received_requests().await.unwrap_or_default();
+    let agent = requests[0].headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(agent.starts_with("aigw/"), "{agent}");
+}
+
+#[tokio::test]
+async fn not_found_is_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(404).set_body_json(arm_error("ResourceNotFound"))).mount(&server).await;
+    assert_eq!(client(&server).await.get(RES, "1").await.ok(), Some(None));
+}
+
+#[tokio::test]
+async fn throttling_and_transient_conflicts_are_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3").set_body_json(arm_error("TooManyRequests")))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(409).set_body_json(arm_error("RequestConflict")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "a"}))).mount(&server).await;
+    let client = client(&server).await;
+    let body = client.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body, json!({"name": "a"}));
+    assert_eq!(client.stats().writes, 4);
+    assert_eq!(client.stats().retries, 3);
+}
+
+#[tokio::test]
+async fn validation_errors_fail_at_once_with_code_message_and_request_ids() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("x-ms-request-id", "req-1")
+                .insert_header("x-ms-correlation-request-id", "corr-1")
+                .set_body_json(arm_error("InsufficientQuota")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = client(&server).await.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.err();
+    let error = error.unwrap_or_else(|| panic!("expected an error"));
+    assert_eq!(error.code(), Some("InsufficientQuota"));
+    assert!(error.remedy().unwrap_or_default().contains("quota"));
+    let text = error.to_string();
+    assert!(text.contains("PUT") && text.contains(RES) && text.contains("400 InsufficientQuota"), "{text}");
+    assert!(text.contains("x-ms-request-id: req-1") && text.contains("corr-1"), "{text}");
+    assert!(!text.contains("test-token"));
+}
+
+#[tokio::test]
+async fn principal_not_found_is_retried_only_when_asked() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(arm_error("PrincipalNotFound")))
+        .up_to_n_times(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": RES}))).mount(&server).await;
+    let client = client(&server).await;
+    let plain = client.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await;
+    assert_eq!(plain.err().and_then(|e| e.code().map(String::from)), Some("PrincipalNotFound".into()));
+    let options = WriteOptions { extra_transient: ExtraTransient { codes: &["PrincipalNotFound"], max_attempts: 12 }, ..WriteOptions::default() };
+    let body = client.put_and_wait(RES, "1", &json!({}), options).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body["id"], RES);
+}
+
+#[tokio::test]
+async fn azure_async_operation_is_followed_then_the_resource_read() {
+    let server = MockServer::start().await;
+    let status_url = format!("{}/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1", server.uri());
+    Mock::given(method("PUT"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("azure-asyncoperation", status_url.as_str())
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"properties": {"provisioningState": "Creating"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "InProgress"})))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "Succeeded"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(RES))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"properties": {"provisioningState": "Succeeded", "out": 1}})))
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let body = client.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(body["properties"]["out"], 1);
+    assert_eq!(client.stats().polls, 4);
+}
+
+#[tokio::test]
+async fn location_polling_and_failed_operations() {
+    let server = MockServer::start().await;
+    let result_url = format!("{}/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2", server.uri());
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2"))
+        .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"properties": {"provisioningState": "Failed"},
+            "error": {"code": "ModelNotAvailable", "message": "not here"}})))
+        .mount(&server)
+        .await;
+    let error = client(&server).await.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.err();
+    let error = error.unwrap_or_else(|| panic!("expected failure"));
+    assert!(matches!(&error.kind, ArmErrorKind::OperationFailed { status, .. } if status == "Failed"), "{error:?}");
+    assert_eq!(error.code(), Some("ModelNotAvailable"));
+}
+
+#[tokio::test]
+async fn provisioning_state_is_polled_until_terminal_and_times_out_with_the_flag_named() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"properties": {"provisioningState": "Activating"}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"properties": {"provisioningState": "Activating"}})))
+        .mount(&server)
+        .await;
+    let endpoint = parse_endpoint(&server.uri()).unwrap_or_else(|e| panic!("{e}"));
+    let token = Arc::new(StaticToken::new("t".to_string().into(), "test"));
+    // A real (unscaled) clock with a tiny budget: the deadline passes after the first poll.
+    let client = ArmClient::new(endpoint, token, Clock::scaled(0.001)).unwrap_or_else(|e| panic!("{e}"));
+    let options = WriteOptions { timeout: Duration::from_millis(1), ..WriteOptions::default() };
+    let error = client.put_and_wait(RES, "1", &json!({}), options).await.err().unwrap_or_else(|| panic!("expected timeout"));
+    assert!(matches!(error.kind, ArmErrorKind::Timeout { .. }), "{error:?}");
+    assert!(error.remedy().unwrap_or_default().contains("--resource-timeout"));
+}
+
+#[tokio::test]
+async fn polling_urls_off_the_arm_endpoint_are_refused() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(201).insert_header("azure-asyncoperation", "https://evil.example/op?sig=secret"))
+        .mount(&server)
+        .await;
+    let error = client(&server).await.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.err();
+    let error = error.unwrap_or_else(|| panic!("expected refusal"));
+    assert!(matches!(&error.kind, ArmErrorKind::UntrustedUrl { url } if url == "https://evil.example/op"), "{error:?}");
+}
+
+#[test]
+fn redaction_keeps_only_the_api_version() {
+    assert_eq!(redact("https://x/a?api-version=1&sig=s"), "https://x/a?api-version=1");
+    assert_eq!(redact("https://x/a?sig=s"), "https://x/a");
+}
