@@ -20,12 +20,20 @@ impl Default for Clock {
 impl Clock {
     /// A clock whose sleeps last `scale` times as long (clamped to 0..=1).
     pub fn scaled(scale: f64) -> Self {
-        Clock { scale: if scale.is_finite() { scale.clamp(0.0, 1.0) } else { 1.0 } }
+        Clock {
+            scale: if scale.is_finite() {
+                scale.clamp(0.0, 1.0)
+            } else {
+                1.0
+            },
+        }
     }
 
     /// Reads `AIGW_TEST_TIME_SCALE` from the environment snapshot.
     pub fn from_env(env: &crate::env::Env) -> Self {
-        env.get("AIGW_TEST_TIME_SCALE").and_then(|v| v.parse::<f64>().ok()).map_or_else(Clock::default, Clock::scaled)
+        env.get("AIGW_TEST_TIME_SCALE")
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or_else(Clock::default, Clock::scaled)
     }
 
     pub async fn sleep(&self, duration: Duration) {

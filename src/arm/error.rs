@@ -28,8 +28,15 @@ impl ErrorBody {
     pub fn full_message(&self) -> String {
         let mut out = self.message.clone();
         for detail in &self.details {
-            let target = detail.target.as_deref().map(|t| format!(" [{t}]")).unwrap_or_default();
-            out.push_str(&format!("\n  - {}{target}: {}", detail.code, detail.message));
+            let target = detail
+                .target
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "\n  - {}{target}: {}",
+                detail.code, detail.message
+            ));
         }
         out
     }
@@ -42,13 +49,16 @@ pub enum ArmErrorKind {
     #[serde(rename_all = "camelCase")]
     Status {
         status: u16,
-        error: ErrorBody,
+        error: Box<ErrorBody>,
         request_id: Option<String>,
         correlation_id: Option<String>,
     },
     /// A long-running operation ended Failed or Canceled.
     #[serde(rename_all = "camelCase")]
-    OperationFailed { status: String, error: ErrorBody },
+    OperationFailed {
+        status: String,
+        error: Box<ErrorBody>,
+    },
     /// The connection failed or timed out, after the retries.
     Transport { message: String },
     /// A long-running operation did not finish within the allowed time.
@@ -73,7 +83,9 @@ pub struct ArmError {
 impl ArmError {
     pub fn code(&self) -> Option<&str> {
         match &self.kind {
-            ArmErrorKind::Status { error, .. } | ArmErrorKind::OperationFailed { error, .. } => Some(&error.code),
+            ArmErrorKind::Status { error, .. } | ArmErrorKind::OperationFailed { error, .. } => {
+                Some(&error.code)
+            }
             _ => None,
         }
     }
@@ -146,18 +158,42 @@ impl ArmError {
     pub fn short(&self) -> String {
         match &self.kind {
             ArmErrorKind::Status { status, error, .. } => {
-                format!("{} {} → {status} {}: {}", self.method, self.url, error.code, first_line(&error.message))
+                format!(
+                    "{} {} → {status} {}: {}",
+                    self.method,
+                    self.url,
+                    error.code,
+                    first_line(&error.message)
+                )
             }
             ArmErrorKind::OperationFailed { status, error } => {
-                format!("{} {}: operation {status}: {} {}", self.method, self.url, error.code, first_line(&error.message))
+                format!(
+                    "{} {}: operation {status}: {} {}",
+                    self.method,
+                    self.url,
+                    error.code,
+                    first_line(&error.message)
+                )
             }
-            ArmErrorKind::Transport { message } => format!("{} {}: {message}", self.method, self.url),
+            ArmErrorKind::Transport { message } => {
+                format!("{} {}: {message}", self.method, self.url)
+            }
             ArmErrorKind::Timeout { waited_secs } => {
-                format!("{} {}: not finished after {}", self.method, self.url, human_secs(*waited_secs))
+                format!(
+                    "{} {}: not finished after {}",
+                    self.method,
+                    self.url,
+                    human_secs(*waited_secs)
+                )
             }
-            ArmErrorKind::InvalidResponse { message } => format!("{} {}: unexpected answer: {message}", self.method, self.url),
+            ArmErrorKind::InvalidResponse { message } => {
+                format!("{} {}: unexpected answer: {message}", self.method, self.url)
+            }
             ArmErrorKind::UntrustedUrl { url } => {
-                format!("{} {}: refused to follow polling URL {url} (not the ARM endpoint)", self.method, self.url)
+                format!(
+                    "{} {}: refused to follow polling URL {url} (not the ARM endpoint)",
+                    self.method, self.url
+                )
             }
         }
     }
@@ -167,9 +203,20 @@ impl fmt::Display for ArmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.short())?;
         match &self.kind {
-            ArmErrorKind::Status { error, request_id, correlation_id, .. } => {
+            ArmErrorKind::Status {
+                error,
+                request_id,
+                correlation_id,
+                ..
+            } => {
                 if !error.details.is_empty() {
-                    write!(f, "{}", error.full_message().trim_start_matches(error.message.as_str()))?;
+                    write!(
+                        f,
+                        "{}",
+                        error
+                            .full_message()
+                            .trim_start_matches(error.message.as_str())
+                    )?;
                 }
                 if let Some(id) = request_id {
                     write!(f, "\n  x-ms-request-id: {id}")?;
@@ -179,7 +226,13 @@ impl fmt::Display for ArmError {
                 }
             }
             ArmErrorKind::OperationFailed { error, .. } if !error.details.is_empty() => {
-                write!(f, "{}", error.full_message().trim_start_matches(error.message.as_str()))?;
+                write!(
+                    f,
+                    "{}",
+                    error
+                        .full_message()
+                        .trim_start_matches(error.message.as_str())
+                )?;
             }
             _ => {}
         }
@@ -211,7 +264,11 @@ mod tests {
             "details": [{"code": "ValidationError", "target": "representation", "message": "Cannot find a property 'x'"}]}});
         let error = ErrorBody::from_json(&body).unwrap_or_default();
         assert_eq!(error.code, "ValidationError");
-        assert!(error.full_message().contains("[representation]: Cannot find a property 'x'"));
+        assert!(
+            error
+                .full_message()
+                .contains("[representation]: Cannot find a property 'x'")
+        );
         assert_eq!(ErrorBody::from_json(&serde_json::json!({"value": 1})), None);
     }
 
@@ -222,14 +279,30 @@ mod tests {
             url: "/subscriptions/s/x?api-version=1".into(),
             kind: ArmErrorKind::Status {
                 status: 409,
-                error: ErrorBody { code: "ServiceAlreadyExistsInSoftDeletedState".into(), message: "gone".into(), ..Default::default() },
+                error: Box::new(ErrorBody {
+                    code: "ServiceAlreadyExistsInSoftDeletedState".into(),
+                    message: "gone".into(),
+                    ..Default::default()
+                }),
                 request_id: Some("rid".into()),
                 correlation_id: Some("cid".into()),
             },
         };
-        assert!(error.remedy().unwrap_or_default().contains("--purge-soft-deleted"));
+        assert!(
+            error
+                .remedy()
+                .unwrap_or_default()
+                .contains("--purge-soft-deleted")
+        );
         let text = error.to_string();
-        assert!(text.contains("409 ServiceAlreadyExistsInSoftDeletedState: gone"), "{text}");
-        assert!(text.contains("x-ms-request-id: rid") && text.contains("x-ms-correlation-request-id: cid"), "{text}");
+        assert!(
+            text.contains("409 ServiceAlreadyExistsInSoftDeletedState: gone"),
+            "{text}"
+        );
+        assert!(
+            text.contains("x-ms-request-id: rid")
+                && text.contains("x-ms-correlation-request-id: cid"),
+            "{text}"
+        );
     }
 }

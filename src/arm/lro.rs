@@ -24,17 +24,24 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { timeout: Duration::from_secs(60 * 60), extra_transient: ExtraTransient::default() }
+        WriteOptions {
+            timeout: Duration::from_secs(60 * 60),
+            extra_transient: ExtraTransient::default(),
+        }
     }
 }
 
 /// Terminal states, compared ignoring case; a resource without `provisioningState` is done.
 fn state_of(resource: &Value) -> Option<&str> {
-    resource.pointer("/properties/provisioningState").and_then(Value::as_str)
+    resource
+        .pointer("/properties/provisioningState")
+        .and_then(Value::as_str)
 }
 
 fn is_terminal(state: &str) -> bool {
-    ["succeeded", "failed", "canceled", "cancelled"].iter().any(|s| state.eq_ignore_ascii_case(s))
+    ["succeeded", "failed", "canceled", "cancelled"]
+        .iter()
+        .any(|s| state.eq_ignore_ascii_case(s))
 }
 
 fn is_success(state: &str) -> bool {
@@ -43,22 +50,71 @@ fn is_success(state: &str) -> bool {
 
 impl ArmClient {
     /// PUTs `body` and waits until the resource is provisioned; returns its final representation.
-    pub async fn put_and_wait(&self, path: &str, api_version: &str, body: &Value, options: WriteOptions) -> Result<Value, ArmError> {
+    pub async fn put_and_wait(
+        &self,
+        path: &str,
+        api_version: &str,
+        body: &Value,
+        options: WriteOptions,
+    ) -> Result<Value, ArmError> {
         let deadline = self.clock().deadline(options.timeout);
-        let first = self.write(Method::Put, path, api_version, Some(body), options.extra_transient).await?;
-        self.finish(Method::Put, path, api_version, first, deadline, options.timeout).await
+        let first = self
+            .write(
+                Method::Put,
+                path,
+                api_version,
+                Some(body),
+                options.extra_transient,
+            )
+            .await?;
+        self.finish(
+            Method::Put,
+            path,
+            api_version,
+            first,
+            deadline,
+            options.timeout,
+        )
+        .await
     }
 
     /// Sends a DELETE or POST and waits for its operation; returns the last body.
-    pub async fn act_and_wait(&self, method: Method, path: &str, api_version: &str, options: WriteOptions) -> Result<Value, ArmError> {
+    pub async fn act_and_wait(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        options: WriteOptions,
+    ) -> Result<Value, ArmError> {
         let deadline = self.clock().deadline(options.timeout);
-        let first = self.write(method, path, api_version, None, options.extra_transient).await?;
+        let first = self
+            .write(method, path, api_version, None, options.extra_transient)
+            .await?;
         if let Some(url) = first.headers.azure_async_operation.clone() {
-            self.follow_async_operation(method, path, api_version, &url, &first, deadline, options.timeout).await?;
+            self.follow_async_operation(
+                method,
+                path,
+                api_version,
+                &url,
+                &first,
+                deadline,
+                options.timeout,
+            )
+            .await?;
             return Ok(Value::Null);
         }
         if let (Some(url), 202) = (first.headers.location.clone(), first.status) {
-            let done = self.follow_location(method, path, api_version, &url, &first, deadline, options.timeout).await?;
+            let done = self
+                .follow_location(
+                    method,
+                    path,
+                    api_version,
+                    &url,
+                    &first,
+                    deadline,
+                    options.timeout,
+                )
+                .await?;
             return Ok(done.body);
         }
         Ok(first.body)
@@ -74,16 +130,24 @@ impl ArmClient {
         timeout: Duration,
     ) -> Result<Value, ArmError> {
         if let Some(url) = first.headers.azure_async_operation.clone() {
-            self.follow_async_operation(method, path, api_version, &url, &first, deadline, timeout).await?;
-            return self.wait_for_state(path, api_version, None, deadline, timeout).await;
+            self.follow_async_operation(method, path, api_version, &url, &first, deadline, timeout)
+                .await?;
+            return self
+                .wait_for_state(path, api_version, None, deadline, timeout)
+                .await;
         }
         if let (Some(url), 201 | 202) = (first.headers.location.clone(), first.status) {
-            let done = self.follow_location(method, path, api_version, &url, &first, deadline, timeout).await?;
+            let done = self
+                .follow_location(method, path, api_version, &url, &first, deadline, timeout)
+                .await?;
             let known = (done.status != 204 && done.body.is_object()).then_some(done.body);
-            return self.wait_for_state(path, api_version, known, deadline, timeout).await;
+            return self
+                .wait_for_state(path, api_version, known, deadline, timeout)
+                .await;
         }
         let known = first.body.is_object().then_some(first.body);
-        self.wait_for_state(path, api_version, known, deadline, timeout).await
+        self.wait_for_state(path, api_version, known, deadline, timeout)
+            .await
     }
 
     /// Polls an `Azure-AsyncOperation` status document until it is terminal.
@@ -100,14 +164,26 @@ impl ArmClient {
     ) -> Result<(), ArmError> {
         let mut wait = first.headers.retry_after;
         loop {
-            self.pause(wait, deadline, method, path, api_version, timeout).await?;
+            self.pause(wait, deadline, method, path, api_version, timeout)
+                .await?;
             let status = self.poll(url).await?;
-            let state = status.body.get("status").and_then(Value::as_str).unwrap_or("InProgress").to_string();
+            let state = status
+                .body
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("InProgress")
+                .to_string();
             if is_terminal(&state) {
                 if is_success(&state) {
                     return Ok(());
                 }
-                return Err(operation_failed(method, path, api_version, &state, &status.body));
+                return Err(operation_failed(
+                    method,
+                    path,
+                    api_version,
+                    &state,
+                    &status.body,
+                ));
             }
             wait = status.headers.retry_after;
         }
@@ -128,7 +204,8 @@ impl ArmClient {
         let mut wait = first.headers.retry_after;
         let mut url = url.to_string();
         loop {
-            self.pause(wait, deadline, method, path, api_version, timeout).await?;
+            self.pause(wait, deadline, method, path, api_version, timeout)
+                .await?;
             let response = self.poll(&url).await?;
             if response.status != 202 {
                 return Ok(response);
@@ -156,7 +233,8 @@ impl ArmClient {
                 Some(resource) => resource,
                 None => {
                     if !first {
-                        self.pause(None, deadline, Method::Put, path, api_version, timeout).await?;
+                        self.pause(None, deadline, Method::Put, path, api_version, timeout)
+                            .await?;
                     }
                     let url = self.url_for(path, api_version, &[]);
                     self.poll(&url).await?.body
@@ -167,7 +245,13 @@ impl ArmClient {
                 None => return Ok(resource),
                 Some(state) if is_success(state) => return Ok(resource),
                 Some(state) if is_terminal(state) => {
-                    return Err(operation_failed(Method::Put, path, api_version, state, &resource));
+                    return Err(operation_failed(
+                        Method::Put,
+                        path,
+                        api_version,
+                        state,
+                        &resource,
+                    ));
                 }
                 Some(_) => {}
             }
@@ -188,15 +272,25 @@ impl ArmClient {
             return Err(ArmError {
                 method: method.as_str().into(),
                 url: redact(&format!("{path}?api-version={api_version}")),
-                kind: ArmErrorKind::Timeout { waited_secs: timeout.as_secs() },
+                kind: ArmErrorKind::Timeout {
+                    waited_secs: timeout.as_secs(),
+                },
             });
         }
-        self.clock().sleep(retry_after.unwrap_or(DEFAULT_POLL).min(MAX_POLL)).await;
+        self.clock()
+            .sleep(retry_after.unwrap_or(DEFAULT_POLL).min(MAX_POLL))
+            .await;
         Ok(())
     }
 }
 
-fn operation_failed(method: Method, path: &str, api_version: &str, state: &str, body: &Value) -> ArmError {
+fn operation_failed(
+    method: Method,
+    path: &str,
+    api_version: &str,
+    state: &str,
+    body: &Value,
+) -> ArmError {
     let error = ErrorBody::from_json(body).unwrap_or_else(|| ErrorBody {
         code: format!("Provisioning{state}"),
         message: format!("the resource ended in provisioning state {state}"),
@@ -205,6 +299,9 @@ fn operation_failed(method: Method, path: &str, api_version: &str, state: &str, 
     ArmError {
         method: method.as_str().into(),
         url: format!("{path}?api-version={api_version}"),
-        kind: ArmErrorKind::OperationFailed { status: state.to_string(), error },
+        kind: ArmErrorKind::OperationFailed {
+            status: state.to_string(),
+            error: Box::new(error),
+        },
     }
 }

@@ -25,14 +25,20 @@ use retry::{Decision, ExtraTransient, Outcome, RetryPolicy};
 use crate::auth::TokenSource;
 
 pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com";
-const USER_AGENT: &str = concat!("aigw/", env!("CARGO_PKG_VERSION"), " (+https://github.com/aigw/aigw)");
+const USER_AGENT: &str = concat!(
+    "aigw/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/aigw/aigw)"
+);
 
 /// Why an ARM endpoint URL is refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EndpointError {
     #[error("`{0}` is not a URL")]
     NotUrl(String),
-    #[error("`{0}` uses plain http; only loopback addresses (the emulator) may, anything else must be https")]
+    #[error(
+        "`{0}` uses plain http; only loopback addresses (the emulator) may, anything else must be https"
+    )]
     PlainHttp(String),
     #[error("`{0}` must be an http(s) URL without credentials, query or fragment")]
     Unsupported(String),
@@ -41,7 +47,11 @@ pub enum EndpointError {
 /// Checks `--arm-endpoint`: https, or http to a loopback host.
 pub fn parse_endpoint(text: &str) -> Result<Url, EndpointError> {
     let url = Url::parse(text).map_err(|_| EndpointError::NotUrl(text.to_string()))?;
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
         return Err(EndpointError::Unsupported(text.to_string()));
     }
     match url.scheme() {
@@ -144,7 +154,11 @@ pub struct ArmClient {
 }
 
 impl ArmClient {
-    pub fn new(endpoint: Url, tokens: Arc<dyn TokenSource>, clock: Clock) -> Result<Self, ArmError> {
+    pub fn new(
+        endpoint: Url,
+        tokens: Arc<dyn TokenSource>,
+        clock: Clock,
+    ) -> Result<Self, ArmError> {
         crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -156,9 +170,18 @@ impl ArmClient {
             .map_err(|e| ArmError {
                 method: "-".into(),
                 url: endpoint.to_string(),
-                kind: ArmErrorKind::Transport { message: format!("cannot create the HTTP client: {e}") },
+                kind: ArmErrorKind::Transport {
+                    message: format!("cannot create the HTTP client: {e}"),
+                },
             })?;
-        Ok(ArmClient { http, endpoint, tokens, policy: RetryPolicy::default(), clock, stats: Arc::new(Stats::default()) })
+        Ok(ArmClient {
+            http,
+            endpoint,
+            tokens,
+            policy: RetryPolicy::default(),
+            clock,
+            stats: Arc::new(Stats::default()),
+        })
     }
 
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -195,9 +218,23 @@ impl ArmClient {
         self.get_with_query(path, api_version, &[]).await
     }
 
-    pub async fn get_with_query(&self, path: &str, api_version: &str, query: &[(&str, &str)]) -> Result<Option<Value>, ArmError> {
+    pub async fn get_with_query(
+        &self,
+        path: &str,
+        api_version: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Option<Value>, ArmError> {
         let url = self.url_for(path, api_version, query);
-        match self.execute(Method::Get, &url, None, Kind::Read, ExtraTransient::default()).await {
+        match self
+            .execute(
+                Method::Get,
+                &url,
+                None,
+                Kind::Read,
+                ExtraTransient::default(),
+            )
+            .await
+        {
             Ok(response) => Ok(Some(response.body)),
             Err(error) if error.status() == Some(404) => Ok(None),
             Err(error) => Err(error),
@@ -222,16 +259,27 @@ impl ArmClient {
         let parsed = Url::parse(absolute).map_err(|_| ArmError {
             method: "GET".into(),
             url: absolute.into(),
-            kind: ArmErrorKind::InvalidResponse { message: "polling URL is not a URL".into() },
+            kind: ArmErrorKind::InvalidResponse {
+                message: "polling URL is not a URL".into(),
+            },
         })?;
         if parsed.origin() != self.endpoint.origin() {
             return Err(ArmError {
                 method: "GET".into(),
                 url: redact(absolute),
-                kind: ArmErrorKind::UntrustedUrl { url: redact(absolute) },
+                kind: ArmErrorKind::UntrustedUrl {
+                    url: redact(absolute),
+                },
             });
         }
-        self.execute(Method::Get, absolute, None, Kind::Poll, ExtraTransient::default()).await
+        self.execute(
+            Method::Get,
+            absolute,
+            None,
+            Kind::Poll,
+            ExtraTransient::default(),
+        )
+        .await
     }
 
     /// Sends with retries; error statuses become [`ArmError`]s.
@@ -256,11 +304,13 @@ impl ArmClient {
             let result = self.send_once(method, url, body).await;
             let (decision, error) = match result {
                 Ok(response) => {
-                    let error_body = (response.status >= 400).then(|| ErrorBody::from_json(&response.body).unwrap_or_else(|| ErrorBody {
-                        code: format!("Http{}", response.status),
-                        message: body_text(&response.body),
-                        ..Default::default()
-                    }));
+                    let error_body = (response.status >= 400).then(|| {
+                        ErrorBody::from_json(&response.body).unwrap_or_else(|| ErrorBody {
+                            code: format!("Http{}", response.status),
+                            message: body_text(&response.body),
+                            ..Default::default()
+                        })
+                    });
                     let outcome = Outcome::Status {
                         status: response.status,
                         code: error_body.as_ref().map(|e| e.code.as_str()),
@@ -275,7 +325,7 @@ impl ArmClient {
                         url: shown.clone(),
                         kind: ArmErrorKind::Status {
                             status: response.status,
-                            error: error_body.unwrap_or_default(),
+                            error: Box::new(error_body.unwrap_or_default()),
                             request_id: response.headers.request_id.clone(),
                             correlation_id: response.headers.correlation_id.clone(),
                         },
@@ -284,8 +334,11 @@ impl ArmClient {
                 }
                 Err(message) => {
                     let decision = self.policy.decide(attempt, &Outcome::Transport, extra);
-                    let error =
-                        ArmError { method: method.as_str().into(), url: shown.clone(), kind: ArmErrorKind::Transport { message } };
+                    let error = ArmError {
+                        method: method.as_str().into(),
+                        url: shown.clone(),
+                        kind: ArmErrorKind::Transport { message },
+                    };
                     (decision, error)
                 }
             };
@@ -307,8 +360,17 @@ impl ArmClient {
         }
     }
 
-    async fn send_once(&self, method: Method, url: &str, body: Option<&Value>) -> Result<ArmResponse, String> {
-        let token = self.tokens.token().await.map_err(|e| format!("no access token: {e}"))?;
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<ArmResponse, String> {
+        let token = self
+            .tokens
+            .token()
+            .await
+            .map_err(|e| format!("no access token: {e}"))?;
         let request_id = uuid::Uuid::new_v4().to_string();
         let mut request = match method {
             Method::Get => self.http.get(url),
@@ -326,7 +388,13 @@ impl ArmClient {
         }
         let response = request.send().await.map_err(describe_transport_error)?;
         let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
         let headers = ResponseHeaders {
             azure_async_operation: header("azure-asyncoperation"),
             location: header("location"),
@@ -338,9 +406,15 @@ impl ArmClient {
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).chars().take(2000).collect()))
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                Value::String(String::from_utf8_lossy(&bytes).chars().take(2000).collect())
+            })
         };
-        Ok(ArmResponse { status, headers, body })
+        Ok(ArmResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -359,7 +433,11 @@ fn describe_transport_error(error: reqwest::Error) -> String {
         cause = s.to_string();
         source = s.source();
     }
-    if cause.is_empty() { what.to_string() } else { format!("{what}: {cause}") }
+    if cause.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {cause}")
+    }
 }
 
 fn retry_reason(error: &ArmError) -> String {
@@ -383,14 +461,23 @@ pub fn redact(url: &str) -> String {
     match url.split_once('?') {
         None => url.to_string(),
         Some((base, query)) => {
-            let kept: Vec<&str> = query.split('&').filter(|p| p.starts_with("api-version=")).collect();
-            if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) }
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| p.starts_with("api-version="))
+                .collect();
+            if kept.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            }
         }
     }
 }
 
 fn path_of(url: &str) -> &str {
-    url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..])).unwrap_or(url)
+    url.find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
+        .unwrap_or(url)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::time::Duration;
 use rand::Rng;
 
 /// 409 codes that mean "try again later" rather than a real conflict (ARM, Cognitive Services).
-const TRANSIENT_CONFLICT_CODES: &[&str] = &["RequestConflict", "Conflict", "AnotherOperationInProgress"];
+const TRANSIENT_CONFLICT_CODES: &[&str] =
+    &["RequestConflict", "Conflict", "AnotherOperationInProgress"];
 
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
@@ -32,7 +33,11 @@ impl Default for RetryPolicy {
 /// What happened on one attempt, as far as retrying is concerned.
 #[derive(Clone, Debug)]
 pub enum Outcome<'a> {
-    Status { status: u16, code: Option<&'a str>, retry_after: Option<Duration> },
+    Status {
+        status: u16,
+        code: Option<&'a str>,
+        retry_after: Option<Duration>,
+    },
     /// Connection refused/reset/dropped, or a timeout.
     Transport,
 }
@@ -57,15 +62,24 @@ impl RetryPolicy {
     pub fn decide(&self, attempt: u32, outcome: &Outcome<'_>, extra: ExtraTransient) -> Decision {
         let (transient, retry_after, budget) = match outcome {
             Outcome::Transport => (true, None, self.max_attempts),
-            Outcome::Status { status, code, retry_after } => {
+            Outcome::Status {
+                status,
+                code,
+                retry_after,
+            } => {
                 if *status < 400 {
                     return Decision::Done;
                 }
                 let extra_hit = code.is_some_and(|c| extra.codes.contains(&c));
                 let transient = extra_hit
                     || matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
-                    || (*status == 409 && code.is_some_and(|c| TRANSIENT_CONFLICT_CODES.contains(&c)));
-                let budget = if extra_hit { extra.max_attempts.max(self.max_attempts) } else { self.max_attempts };
+                    || (*status == 409
+                        && code.is_some_and(|c| TRANSIENT_CONFLICT_CODES.contains(&c)));
+                let budget = if extra_hit {
+                    extra.max_attempts.max(self.max_attempts)
+                } else {
+                    self.max_attempts
+                };
                 (transient, *retry_after, budget)
             }
         };
@@ -83,8 +97,12 @@ impl RetryPolicy {
             let after = after.min(self.max_retry_after);
             return after + after.mul_f64(rng.random_range(0.0..0.1));
         }
-        let exponential = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        exponential.min(self.max_delay).mul_f64(rng.random_range(0.5..1.0))
+        let exponential = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        exponential
+            .min(self.max_delay)
+            .mul_f64(rng.random_range(0.5..1.0))
     }
 }
 
@@ -94,7 +112,8 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let when =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
     let secs = (when - time::OffsetDateTime::now_utc()).whole_seconds();
     Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
 }
@@ -104,51 +123,116 @@ mod tests {
     use super::*;
 
     fn status(status: u16, code: Option<&str>) -> Outcome<'_> {
-        Outcome::Status { status, code, retry_after: None }
+        Outcome::Status {
+            status,
+            code,
+            retry_after: None,
+        }
     }
 
     #[test]
     fn only_transient_failures_are_retried() {
         let policy = RetryPolicy::default();
         let none = ExtraTransient::default();
-        for retried in [status(429, None), status(500, None), status(503, None), status(409, Some("RequestConflict")), Outcome::Transport] {
-            assert!(matches!(policy.decide(1, &retried, none), Decision::RetryAfter(_)), "{retried:?}");
+        for retried in [
+            status(429, None),
+            status(500, None),
+            status(503, None),
+            status(409, Some("RequestConflict")),
+            Outcome::Transport,
+        ] {
+            assert!(
+                matches!(policy.decide(1, &retried, none), Decision::RetryAfter(_)),
+                "{retried:?}"
+            );
         }
-        for failed in [status(400, Some("InvalidRequestContent")), status(403, Some("AuthorizationFailed")), status(404, None), status(409, Some("RoleAssignmentExists"))] {
-            assert_eq!(policy.decide(1, &failed, none), Decision::Fail, "{failed:?}");
+        for failed in [
+            status(400, Some("InvalidRequestContent")),
+            status(403, Some("AuthorizationFailed")),
+            status(404, None),
+            status(409, Some("RoleAssignmentExists")),
+        ] {
+            assert_eq!(
+                policy.decide(1, &failed, none),
+                Decision::Fail,
+                "{failed:?}"
+            );
         }
         assert_eq!(policy.decide(1, &status(201, None), none), Decision::Done);
     }
 
     #[test]
     fn attempts_are_bounded_and_extra_codes_have_their_own_budget() {
-        let policy = RetryPolicy { max_attempts: 3, ..RetryPolicy::default() };
-        assert!(matches!(policy.decide(2, &Outcome::Transport, ExtraTransient::default()), Decision::RetryAfter(_)));
-        assert_eq!(policy.decide(3, &Outcome::Transport, ExtraTransient::default()), Decision::Fail);
-        let principal = ExtraTransient { codes: &["PrincipalNotFound"], max_attempts: 10 };
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        assert!(matches!(
+            policy.decide(2, &Outcome::Transport, ExtraTransient::default()),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            policy.decide(3, &Outcome::Transport, ExtraTransient::default()),
+            Decision::Fail
+        );
+        let principal = ExtraTransient {
+            codes: &["PrincipalNotFound"],
+            max_attempts: 10,
+        };
         let outcome = status(400, Some("PrincipalNotFound"));
-        assert!(matches!(policy.decide(5, &outcome, principal), Decision::RetryAfter(_)));
+        assert!(matches!(
+            policy.decide(5, &outcome, principal),
+            Decision::RetryAfter(_)
+        ));
         assert_eq!(policy.decide(10, &outcome, principal), Decision::Fail);
-        assert_eq!(policy.decide(1, &outcome, ExtraTransient::default()), Decision::Fail);
+        assert_eq!(
+            policy.decide(1, &outcome, ExtraTransient::default()),
+            Decision::Fail
+        );
     }
 
     #[test]
     fn retry_after_is_honoured_with_a_cap_and_backoff_grows() {
         let policy = RetryPolicy::default();
-        let outcome = Outcome::Status { status: 429, code: None, retry_after: Some(Duration::from_secs(7)) };
-        let Decision::RetryAfter(d) = policy.decide(1, &outcome, ExtraTransient::default()) else { panic!("not retried") };
-        assert!(d >= Duration::from_secs(7) && d < Duration::from_secs(8), "{d:?}");
-        let outcome = Outcome::Status { status: 429, code: None, retry_after: Some(Duration::from_secs(3600)) };
-        let Decision::RetryAfter(d) = policy.decide(1, &outcome, ExtraTransient::default()) else { panic!("not retried") };
+        let outcome = Outcome::Status {
+            status: 429,
+            code: None,
+            retry_after: Some(Duration::from_secs(7)),
+        };
+        let Decision::RetryAfter(d) = policy.decide(1, &outcome, ExtraTransient::default()) else {
+            panic!("not retried")
+        };
+        assert!(
+            d >= Duration::from_secs(7) && d < Duration::from_secs(8),
+            "{d:?}"
+        );
+        let outcome = Outcome::Status {
+            status: 429,
+            code: None,
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        let Decision::RetryAfter(d) = policy.decide(1, &outcome, ExtraTransient::default()) else {
+            panic!("not retried")
+        };
         assert!(d <= Duration::from_secs(330), "{d:?}");
-        let Decision::RetryAfter(later) = policy.decide(6, &Outcome::Transport, ExtraTransient::default()) else { panic!() };
-        assert!(later >= Duration::from_secs(30) && later <= Duration::from_secs(60), "{later:?}");
+        let Decision::RetryAfter(later) =
+            policy.decide(6, &Outcome::Transport, ExtraTransient::default())
+        else {
+            panic!()
+        };
+        assert!(
+            later >= Duration::from_secs(30) && later <= Duration::from_secs(60),
+            "{later:?}"
+        );
     }
 
     #[test]
     fn retry_after_accepts_seconds_and_dates() {
         assert_eq!(parse_retry_after("12"), Some(Duration::from_secs(12)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -29,7 +29,9 @@ fn endpoints_must_be_https_unless_loopback() {
     assert!(parse_endpoint("http://localhost:1").is_ok());
     assert_eq!(
         parse_endpoint("http://management.azure.com"),
-        Err(EndpointError::PlainHttp("http://management.azure.com".into()))
+        Err(EndpointError::PlainHttp(
+            "http://management.azure.com".into()
+        ))
     );
     assert!(parse_endpoint("https://user:pw@x").is_err());
     assert!(parse_endpoint("not a url").is_err());
@@ -48,17 +50,27 @@ async fn requests_carry_api_version_token_request_id_and_user_agent() {
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let body = client.get(RES, "2024-01-01").await.unwrap_or_else(|e| panic!("{e}"));
+    let body = client
+        .get(RES, "2024-01-01")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(body, Some(json!({"name": "a"})));
     let requests = server.received_requests().await.unwrap_or_default();
-    let agent = requests[0].headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let agent = requests[0]
+        .headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     assert!(agent.starts_with("aigw/"), "{agent}");
 }
 
 #[tokio::test]
 async fn not_found_is_none() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(404).set_body_json(arm_error("ResourceNotFound"))).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(arm_error("ResourceNotFound")))
+        .mount(&server)
+        .await;
     assert_eq!(client(&server).await.get(RES, "1").await.ok(), Some(None));
 }
 
@@ -66,7 +78,11 @@ async fn not_found_is_none() {
 async fn throttling_and_transient_conflicts_are_retried() {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3").set_body_json(arm_error("TooManyRequests")))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3")
+                .set_body_json(arm_error("TooManyRequests")),
+        )
         .up_to_n_times(2)
         .mount(&server)
         .await;
@@ -75,9 +91,15 @@ async fn throttling_and_transient_conflicts_are_retried() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "a"}))).mount(&server).await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "a"})))
+        .mount(&server)
+        .await;
     let client = client(&server).await;
-    let body = client.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    let body = client
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(body, json!({"name": "a"}));
     assert_eq!(client.stats().writes, 4);
     assert_eq!(client.stats().retries, 3);
@@ -96,13 +118,23 @@ async fn validation_errors_fail_at_once_with_code_message_and_request_ids() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = client(&server).await.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.err();
+    let error = client(&server)
+        .await
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await
+        .err();
     let error = error.unwrap_or_else(|| panic!("expected an error"));
     assert_eq!(error.code(), Some("InsufficientQuota"));
     assert!(error.remedy().unwrap_or_default().contains("quota"));
     let text = error.to_string();
-    assert!(text.contains("PUT") && text.contains(RES) && text.contains("400 InsufficientQuota"), "{text}");
-    assert!(text.contains("x-ms-request-id: req-1") && text.contains("corr-1"), "{text}");
+    assert!(
+        text.contains("PUT") && text.contains(RES) && text.contains("400 InsufficientQuota"),
+        "{text}"
+    );
+    assert!(
+        text.contains("x-ms-request-id: req-1") && text.contains("corr-1"),
+        "{text}"
+    );
     assert!(!text.contains("test-token"));
 }
 
@@ -114,19 +146,39 @@ async fn principal_not_found_is_retried_only_when_asked() {
         .up_to_n_times(3)
         .mount(&server)
         .await;
-    Mock::given(method("PUT")).respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": RES}))).mount(&server).await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": RES})))
+        .mount(&server)
+        .await;
     let client = client(&server).await;
-    let plain = client.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await;
-    assert_eq!(plain.err().and_then(|e| e.code().map(String::from)), Some("PrincipalNotFound".into()));
-    let options = WriteOptions { extra_transient: ExtraTransient { codes: &["PrincipalNotFound"], max_attempts: 12 }, ..WriteOptions::default() };
-    let body = client.put_and_wait(RES, "1", &json!({}), options).await.unwrap_or_else(|e| panic!("{e}"));
+    let plain = client
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await;
+    assert_eq!(
+        plain.err().and_then(|e| e.code().map(String::from)),
+        Some("PrincipalNotFound".into())
+    );
+    let options = WriteOptions {
+        extra_transient: ExtraTransient {
+            codes: &["PrincipalNotFound"],
+            max_attempts: 12,
+        },
+        ..WriteOptions::default()
+    };
+    let body = client
+        .put_and_wait(RES, "1", &json!({}), options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(body["id"], RES);
 }
 
 #[tokio::test]
 async fn azure_async_operation_is_followed_then_the_resource_read() {
     let server = MockServer::start().await;
-    let status_url = format!("{}/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1", server.uri());
+    let status_url = format!(
+        "{}/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1",
+        server.uri()
+    );
     Mock::given(method("PUT"))
         .respond_with(
             ResponseTemplate::new(201)
@@ -137,23 +189,33 @@ async fn azure_async_operation_is_followed_then_the_resource_read() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "InProgress"})))
         .up_to_n_times(2)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/op1",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "Succeeded"})))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path(RES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"properties": {"provisioningState": "Succeeded", "out": 1}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"properties": {"provisioningState": "Succeeded", "out": 1}})),
+        )
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let body = client.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    let body = client
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(body["properties"]["out"], 1);
     assert_eq!(client.stats().polls, 4);
 }
@@ -161,26 +223,43 @@ async fn azure_async_operation_is_followed_then_the_resource_read() {
 #[tokio::test]
 async fn location_polling_and_failed_operations() {
     let server = MockServer::start().await;
-    let result_url = format!("{}/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2", server.uri());
+    let result_url = format!(
+        "{}/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2",
+        server.uri()
+    );
     Mock::given(method("PUT"))
         .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2",
+        ))
         .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
         .up_to_n_times(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"properties": {"provisioningState": "Failed"},
-            "error": {"code": "ModelNotAvailable", "message": "not here"}})))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"properties": {"provisioningState": "Failed"},
+            "error": {"code": "ModelNotAvailable", "message": "not here"}})),
+        )
         .mount(&server)
         .await;
-    let error = client(&server).await.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.err();
+    let error = client(&server)
+        .await
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await
+        .err();
     let error = error.unwrap_or_else(|| panic!("expected failure"));
-    assert!(matches!(&error.kind, ArmErrorKind::OperationFailed { status, .. } if status == "Failed"), "{error:?}");
+    assert!(
+        matches!(&error.kind, ArmErrorKind::OperationFailed { status, .. } if status == "Failed"),
+        "{error:?}"
+    );
     assert_eq!(error.code(), Some("ModelNotAvailable"));
 }
 
@@ -188,37 +267,72 @@ async fn location_polling_and_failed_operations() {
 async fn provisioning_state_is_polled_until_terminal_and_times_out_with_the_flag_named() {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"properties": {"provisioningState": "Activating"}})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"properties": {"provisioningState": "Activating"}})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"properties": {"provisioningState": "Activating"}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"properties": {"provisioningState": "Activating"}})),
+        )
         .mount(&server)
         .await;
     let endpoint = parse_endpoint(&server.uri()).unwrap_or_else(|e| panic!("{e}"));
     let token = Arc::new(StaticToken::new("t".to_string().into(), "test"));
     // A real (unscaled) clock with a tiny budget: the deadline passes after the first poll.
-    let client = ArmClient::new(endpoint, token, Clock::scaled(0.001)).unwrap_or_else(|e| panic!("{e}"));
-    let options = WriteOptions { timeout: Duration::from_millis(1), ..WriteOptions::default() };
-    let error = client.put_and_wait(RES, "1", &json!({}), options).await.err().unwrap_or_else(|| panic!("expected timeout"));
-    assert!(matches!(error.kind, ArmErrorKind::Timeout { .. }), "{error:?}");
-    assert!(error.remedy().unwrap_or_default().contains("--resource-timeout"));
+    let client =
+        ArmClient::new(endpoint, token, Clock::scaled(0.001)).unwrap_or_else(|e| panic!("{e}"));
+    let options = WriteOptions {
+        timeout: Duration::from_millis(1),
+        ..WriteOptions::default()
+    };
+    let error = client
+        .put_and_wait(RES, "1", &json!({}), options)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("expected timeout"));
+    assert!(
+        matches!(error.kind, ArmErrorKind::Timeout { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .remedy()
+            .unwrap_or_default()
+            .contains("--resource-timeout")
+    );
 }
 
 #[tokio::test]
 async fn polling_urls_off_the_arm_endpoint_are_refused() {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(201).insert_header("azure-asyncoperation", "https://evil.example/op?sig=secret"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("azure-asyncoperation", "https://evil.example/op?sig=secret"),
+        )
         .mount(&server)
         .await;
-    let error = client(&server).await.put_and_wait(RES, "1", &json!({}), WriteOptions::default()).await.err();
+    let error = client(&server)
+        .await
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await
+        .err();
     let error = error.unwrap_or_else(|| panic!("expected refusal"));
-    assert!(matches!(&error.kind, ArmErrorKind::UntrustedUrl { url } if url == "https://evil.example/op"), "{error:?}");
+    assert!(
+        matches!(&error.kind, ArmErrorKind::UntrustedUrl { url } if url == "https://evil.example/op"),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn redaction_keeps_only_the_api_version() {
-    assert_eq!(redact("https://x/a?api-version=1&sig=s"), "https://x/a?api-version=1");
+    assert_eq!(
+        redact("https://x/a?api-version=1&sig=s"),
+        "https://x/a?api-version=1"
+    );
     assert_eq!(redact("https://x/a?sig=s"), "https://x/a");
 }

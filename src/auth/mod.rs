@@ -32,7 +32,10 @@ pub struct StaticToken {
 
 impl StaticToken {
     pub fn new(token: SecretString, name: impl Into<String>) -> Self {
-        StaticToken { token, name: name.into() }
+        StaticToken {
+            token,
+            name: name.into(),
+        }
     }
 }
 
