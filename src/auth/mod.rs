@@ -49,3 +49,12 @@ impl TokenSource for StaticToken {
         self.name.clone()
     }
 }
+
+mod azure;
+pub mod chain;
+pub mod github;
+
+pub use chain::{AuthFailure, AuthMethod, Resolved, resolve};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,307 @@
+//! Which credential aigw uses: forced with `--auth`, or the first that works in this order:
+//! a ready token (`AZURE_ACCESS_TOKEN`), GitHub Actions OIDC, Azure Pipelines workload identity,
+//! client secret, workload identity token file, managed identity, Azure CLI. When none works,
+//! the error lists each one with why it was not used.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use azure_identity::{
+    AzureCliCredential, AzurePipelinesCredential, AzurePipelinesCredentialOptions,
+    ClientAssertionCredential, ClientAssertionCredentialOptions, ClientSecretCredential,
+    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
+    UserAssignedId, WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
+};
+use secrecy::SecretString;
+
+use super::azure::{AzureCredential, client_options};
+use super::github::GithubOidc;
+use super::{StaticToken, TokenSource};
+use crate::env::Env;
+
+/// Managed identity has no fast "not here" signal off Azure (IMDS retries for over a minute);
+/// in automatic mode it gets this long.
+const MANAGED_IDENTITY_PROBE: Duration = Duration::from_secs(4);
+/// Upper bound for any one source to produce its first token.
+const FIRST_TOKEN_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMethod {
+    Token,
+    GithubOidc,
+    AzurePipelines,
+    ClientSecret,
+    WorkloadIdentity,
+    ManagedIdentity,
+    AzureCli,
+}
+
+impl AuthMethod {
+    pub const ALL: [AuthMethod; 7] = [
+        AuthMethod::Token,
+        AuthMethod::GithubOidc,
+        AuthMethod::AzurePipelines,
+        AuthMethod::ClientSecret,
+        AuthMethod::WorkloadIdentity,
+        AuthMethod::ManagedIdentity,
+        AuthMethod::AzureCli,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Token => "access token (AZURE_ACCESS_TOKEN)",
+            AuthMethod::GithubOidc => "GitHub Actions OIDC",
+            AuthMethod::AzurePipelines => "Azure Pipelines workload identity",
+            AuthMethod::ClientSecret => "client secret (AZURE_CLIENT_SECRET)",
+            AuthMethod::WorkloadIdentity => {
+                "workload identity token file (AZURE_FEDERATED_TOKEN_FILE)"
+            }
+            AuthMethod::ManagedIdentity => "managed identity",
+            AuthMethod::AzureCli => "Azure CLI (az login)",
+        }
+    }
+}
+
+/// One source that was considered and why it was not used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub method: AuthMethod,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("no Azure credential worked; tried:{}", render(.attempts))]
+pub struct AuthFailure {
+    pub attempts: Vec<Attempt>,
+}
+
+fn render(attempts: &[Attempt]) -> String {
+    attempts
+        .iter()
+        .map(|a| format!("\n  - {}: {}", a.method.label(), a.reason))
+        .collect()
+}
+
+/// A working source, proven by having produced a token.
+pub struct Resolved {
+    pub source: Arc<dyn TokenSource>,
+    pub method: AuthMethod,
+    /// Sources skipped on the way, for the log.
+    pub skipped: Vec<Attempt>,
+}
+
+/// Finds a working credential: `forced` alone, or the automatic order.
+pub async fn resolve(env: &Env, forced: Option<AuthMethod>) -> Result<Resolved, AuthFailure> {
+    let redirect = test_redirect(env);
+    let candidates: Vec<AuthMethod> = match forced {
+        Some(method) => vec![method],
+        None => AuthMethod::ALL.to_vec(),
+    };
+    let mut attempts = Vec::new();
+    for method in candidates {
+        let built = build(method, env, redirect.as_ref(), forced.is_some());
+        let source = match built {
+            Ok(source) => source,
+            Err(reason) => {
+                attempts.push(Attempt { method, reason });
+                continue;
+            }
+        };
+        let limit = if method == AuthMethod::ManagedIdentity && forced.is_none() {
+            MANAGED_IDENTITY_PROBE
+        } else {
+            FIRST_TOKEN_TIMEOUT
+        };
+        match tokio::time::timeout(limit, source.token()).await {
+            Ok(Ok(_)) => {
+                return Ok(Resolved {
+                    source,
+                    method,
+                    skipped: attempts,
+                });
+            }
+            Ok(Err(error)) => attempts.push(Attempt {
+                method,
+                reason: scrub(&error.message, env),
+            }),
+            Err(_) => attempts.push(Attempt {
+                method,
+                reason: format!("no token within {}s", limit.as_secs()),
+            }),
+        }
+    }
+    Err(AuthFailure { attempts })
+}
+
+/// Constructs a source when its configuration is present; the error says what is missing.
+fn build(
+    method: AuthMethod,
+    env: &Env,
+    redirect: Option<&url::Url>,
+    forced: bool,
+) -> Result<Arc<dyn TokenSource>, String> {
+    let need = |name: &str| {
+        env.non_empty(name)
+            .map(String::from)
+            .ok_or_else(|| format!("{name} is not set"))
+    };
+    let options = || client_options(redirect);
+    match method {
+        AuthMethod::Token => {
+            let token = need("AZURE_ACCESS_TOKEN")?;
+            Ok(Arc::new(StaticToken::new(
+                SecretString::from(token),
+                "AZURE_ACCESS_TOKEN",
+            )))
+        }
+        AuthMethod::GithubOidc => {
+            if env.is_true("ACT") {
+                return Err(
+                    "not available under act (local runs have no GitHub OIDC provider)".into(),
+                );
+            }
+            let url = env.non_empty("ACTIONS_ID_TOKEN_REQUEST_URL").ok_or_else(|| {
+                if env.is_true("GITHUB_ACTIONS") {
+                    "ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job `permissions: id-token: write`".to_string()
+                } else {
+                    "not running in GitHub Actions".to_string()
+                }
+            })?;
+            let request_token = SecretString::from(need("ACTIONS_ID_TOKEN_REQUEST_TOKEN")?);
+            let (tenant, client) = (need("AZURE_TENANT_ID")?, need("AZURE_CLIENT_ID")?);
+            let assertion = GithubOidc::new(url, request_token)?;
+            let credential = ClientAssertionCredential::new(
+                tenant,
+                client,
+                assertion,
+                Some(ClientAssertionCredentialOptions {
+                    client_options: options()?,
+                }),
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(Arc::new(AzureCredential::new(
+                credential,
+                "GitHub Actions OIDC",
+            )))
+        }
+        AuthMethod::AzurePipelines => {
+            // The variable names the AzureCLI@2 task and aigw's own task export for the service
+            // connection; SYSTEM_OIDCREQUESTURI is set by the agent.
+            need("SYSTEM_OIDCREQUESTURI").map_err(|_| {
+                "not running in Azure Pipelines with a service connection".to_string()
+            })?;
+            let connection = need("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID")?;
+            let tenant = need("AZURESUBSCRIPTION_TENANT_ID")?;
+            let client = need("AZURESUBSCRIPTION_CLIENT_ID")?;
+            let system_token = need("SYSTEM_ACCESSTOKEN").map_err(|e| {
+                format!("{e}: map it with `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`")
+            })?;
+            let credential = AzurePipelinesCredential::new(
+                tenant,
+                client,
+                &connection,
+                azure_core::credentials::Secret::new(system_token),
+                Some(AzurePipelinesCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: options()?,
+                    },
+                    ..Default::default()
+                }),
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(Arc::new(AzureCredential::new(
+                credential,
+                "Azure Pipelines workload identity",
+            )))
+        }
+        AuthMethod::ClientSecret => {
+            let secret = need("AZURE_CLIENT_SECRET")?;
+            let (tenant, client) = (need("AZURE_TENANT_ID")?, need("AZURE_CLIENT_ID")?);
+            let credential = ClientSecretCredential::new(
+                &tenant,
+                client,
+                azure_core::credentials::Secret::new(secret),
+                Some(ClientSecretCredentialOptions {
+                    client_options: options()?,
+                }),
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(Arc::new(AzureCredential::new(credential, "client secret")))
+        }
+        AuthMethod::WorkloadIdentity => {
+            let file = need("AZURE_FEDERATED_TOKEN_FILE")?;
+            let credential =
+                WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: options()?,
+                    },
+                    client_id: Some(need("AZURE_CLIENT_ID")?),
+                    tenant_id: Some(need("AZURE_TENANT_ID")?),
+                    token_file_path: Some(file.into()),
+                }))
+                .map_err(|e| e.to_string())?;
+            Ok(Arc::new(AzureCredential::new(
+                credential,
+                "workload identity token file",
+            )))
+        }
+        AuthMethod::ManagedIdentity => {
+            let on_azure_host = env.non_empty("IDENTITY_ENDPOINT").is_some()
+                || env.non_empty("MSI_ENDPOINT").is_some();
+            if !forced
+                && !on_azure_host
+                && env.non_empty("AZURE_CLIENT_ID").is_none()
+                && env.is_true("GITHUB_ACTIONS")
+            {
+                return Err(
+                    "not probed on GitHub-hosted runners (no managed identity there)".into(),
+                );
+            }
+            let user_assigned = env
+                .non_empty("AZURE_CLIENT_ID")
+                .map(|id| UserAssignedId::ClientId(id.to_string()));
+            let credential =
+                ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
+                    user_assigned_id: user_assigned,
+                    client_options: options()?,
+                }))
+                .map_err(|e| e.to_string())?;
+            Ok(Arc::new(AzureCredential::new(
+                credential,
+                "managed identity",
+            )))
+        }
+        AuthMethod::AzureCli => {
+            let credential = AzureCliCredential::new(None).map_err(|e| e.to_string())?;
+            Ok(Arc::new(AzureCredential::new(credential, "Azure CLI")))
+        }
+    }
+}
+
+/// Test hook: `AIGW_TEST_AUTHORITY_REDIRECT=http://127.0.0.1:PORT` sends Entra ID token requests
+/// to a local fake. Ignored unless it points at a loopback address.
+fn test_redirect(env: &Env) -> Option<url::Url> {
+    let value = env.non_empty("AIGW_TEST_AUTHORITY_REDIRECT")?;
+    crate::arm::parse_endpoint(value)
+        .ok()
+        .filter(|u| u.scheme() == "http")
+}
+
+/// Removes any configured secret that an error message might echo.
+fn scrub(message: &str, env: &Env) -> String {
+    let mut out = message.to_string();
+    for name in [
+        "AZURE_CLIENT_SECRET",
+        "AZURE_ACCESS_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "SYSTEM_ACCESSTOKEN",
+    ] {
+        if let Some(secret) = env.non_empty(name)
+            && secret.len() >= 4
+        {
+            out = out.replace(secret, "***");
+        }
+    }
+    // Keep the first lines: azure_identity errors can be long JSON dumps.
+    out.lines().take(4).collect::<Vec<_>>().join(" ")
+}
