@@ -205,7 +205,6 @@ fn build(
                     credential_options: ClientAssertionCredentialOptions {
                         client_options: options()?,
                     },
-                    ..Default::default()
                 }),
             )
             .map_err(|e| e.to_string())?;
