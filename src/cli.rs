@@ -5,15 +5,21 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use aigw::commands::{PlanRequest, ValidateRequest};
+use std::time::Duration;
+
+use aigw::auth::AuthMethod;
+use aigw::commands::{LiveRequest, PlanRequest, Target, ValidateRequest};
+use aigw::deploy::EngineOptions;
 use aigw::env::Env;
+use aigw::error::Error;
 use aigw::params::{LoadOptions, ValidateOptions};
+use aigw::report::Mode;
 
 const EXAMPLES: &str = "\
 Examples:
   aigw validate --params main.acc.parameters.bicepparam
   aigw plan --params main.acc.parameters.bicepparam --offline
-  aigw plan --params main.acc.parameters.json --offline --output json";
+  aigw deploy --params main.acc.parameters.bicepparam --subscription-id <GUID>";
 
 /// Deploys a multi-region AI gateway (AI Foundry + API Management) on Azure as one CI step.
 #[derive(Debug, Parser)]
@@ -34,11 +40,37 @@ pub enum Command {
         after_help = "Examples:\n  aigw validate --params main.acc.parameters.bicepparam\n  aigw validate --params main.acc.parameters.json --output json"
     )]
     Validate(ValidateArgs),
-    /// Show the ordered stages and every resource aigw would write.
+    /// Show what deploy would do: every resource with create / update (changed fields) /
+    /// unchanged, or with --offline the whole staged plan without credentials.
     #[command(
-        after_help = "Examples:\n  aigw plan --params main.acc.parameters.bicepparam --offline\n  aigw plan --params main.acc.parameters.bicepparam --offline --output markdown > plan.md"
+        after_help = "Examples:\n  aigw plan --params main.acc.parameters.bicepparam --offline\n  aigw plan --params main.acc.parameters.bicepparam --offline --output markdown > plan.md\n  aigw plan --params main.acc.parameters.bicepparam --subscription-id <GUID> --detailed-exitcode"
     )]
     Plan(PlanArgs),
+    /// Deploy the stack: every stage in order, one write at a time, only what differs.
+    #[command(
+        after_help = "Examples:\n  aigw deploy --params main.acc.parameters.bicepparam --subscription-id <GUID>\n  aigw deploy --params main.acc.parameters.bicepparam --emulator   (rehearsal, no Azure needed)\n  aigw deploy --params main.acc.parameters.bicepparam --output json > result.json"
+    )]
+    Deploy(DeployArgs),
+}
+
+/// Where and how to reach Azure (shared by deploy and live plan).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Subscription the stack lives in.
+    #[arg(long, value_name = "ID", env = "AZURE_SUBSCRIPTION_ID")]
+    pub subscription_id: Option<String>,
+
+    /// Azure Resource Manager endpoint (plain http only to loopback, for the emulator).
+    #[arg(long, value_name = "URL", env = "AIGW_ARM_ENDPOINT", default_value = aigw::arm::DEFAULT_ENDPOINT)]
+    pub arm_endpoint: String,
+
+    /// Use only this credential instead of trying each in turn.
+    #[arg(long, value_enum, value_name = "METHOD", env = "AIGW_AUTH", default_value_t = AuthArg::Auto)]
+    pub auth: AuthArg,
+
+    /// Longest wait for one resource to finish provisioning (e.g. 90s, 45m, 2h).
+    #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_duration)]
+    pub resource_timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -67,17 +99,57 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub params: ParamsArgs,
 
-    /// Plan without credentials or network: every resource as it would be written.
+    /// Plan without credentials or network: every resource as it would be written
+    /// (ids use a zero GUID unless a subscription is given).
     #[arg(long)]
     pub offline: bool,
 
-    /// Subscription the stack lives in (ids in an offline plan use a zero GUID without it).
-    #[arg(long, value_name = "ID", env = "AZURE_SUBSCRIPTION_ID")]
-    pub subscription_id: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub output: PlanFormat,
+
+    /// Exit 4 when changes are pending (0 when none), like terraform plan.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub params: ParamsArgs,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Purge a soft-deleted API Management service or AI Foundry account of the same name before
+    /// creating it (otherwise aigw stops and says how).
+    #[arg(long)]
+    pub purge_soft_deleted: bool,
+
+    /// Output format on stdout (progress always goes to stderr).
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub output: RunFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    Auto,
+    Token,
+    GithubOidc,
+    AzurePipelines,
+    ClientSecret,
+    WorkloadIdentity,
+    ManagedIdentity,
+    AzureCli,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,13 +197,99 @@ impl ValidateArgs {
 }
 
 impl PlanArgs {
-    pub fn request(&self, env: &Env) -> PlanRequest {
+    pub fn offline_request(&self, env: &Env) -> PlanRequest {
         PlanRequest {
             params: self.params.params.clone(),
             load: self.params.load_options(env),
-            subscription_id: self.subscription_id.clone(),
+            subscription_id: self.target.subscription_id.clone(),
         }
     }
+
+    pub fn live_request(&self, env: &Env) -> Result<LiveRequest, Error> {
+        self.target
+            .live_request(&self.params, env, Mode::Plan, false)
+    }
+}
+
+impl DeployArgs {
+    pub fn request(&self, env: &Env) -> Result<LiveRequest, Error> {
+        self.target
+            .live_request(&self.params, env, Mode::Deploy, self.purge_soft_deleted)
+    }
+}
+
+impl TargetArgs {
+    fn live_request(
+        &self,
+        params: &ParamsArgs,
+        env: &Env,
+        mode: Mode,
+        purge_soft_deleted: bool,
+    ) -> Result<LiveRequest, Error> {
+        let endpoint = aigw::arm::parse_endpoint(&self.arm_endpoint)
+            .map_err(|e| Error::Usage(format!("--arm-endpoint: {e}")))?;
+        let target = Target::Azure {
+            endpoint,
+            auth: self.auth.method(),
+        };
+        Ok(LiveRequest {
+            params: params.params.clone(),
+            load: params.load_options(env),
+            subscription_id: self.subscription_id.clone(),
+            target,
+            engine: EngineOptions {
+                resource_timeout: self.resource_timeout,
+                purge_soft_deleted,
+            },
+            mode,
+        })
+    }
+}
+
+impl AuthArg {
+    fn method(self) -> Option<AuthMethod> {
+        match self {
+            AuthArg::Auto => None,
+            AuthArg::Token => Some(AuthMethod::Token),
+            AuthArg::GithubOidc => Some(AuthMethod::GithubOidc),
+            AuthArg::AzurePipelines => Some(AuthMethod::AzurePipelines),
+            AuthArg::ClientSecret => Some(AuthMethod::ClientSecret),
+            AuthArg::WorkloadIdentity => Some(AuthMethod::WorkloadIdentity),
+            AuthArg::ManagedIdentity => Some(AuthMethod::ManagedIdentity),
+            AuthArg::AzureCli => Some(AuthMethod::AzureCli),
+        }
+    }
+}
+
+/// `90s`, `45m`, `2h`, `1h30m`, or plain seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(format!("`{text}` is not a duration like 90s, 45m or 2h")),
+        };
+        let n: u64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is not a duration like 90s, 45m or 2h"))?;
+        total = total.saturating_add(n.saturating_mul(unit));
+        number.clear();
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(format!("`{text}` is not a duration like 90s, 45m or 2h"));
+    }
+    Ok(Duration::from_secs(total))
 }
 
 #[cfg(test)]
@@ -141,5 +299,19 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(super::parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(
+            super::parse_duration("1h30m"),
+            Ok(Duration::from_secs(5400))
+        );
+        assert_eq!(super::parse_duration("120"), Ok(Duration::from_secs(120)));
+        assert!(super::parse_duration("soon").is_err());
+        assert!(super::parse_duration("5").is_ok());
+        assert!(super::parse_duration("0s").is_err());
     }
 }

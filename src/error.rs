@@ -20,12 +20,20 @@ pub enum Error {
     /// Flags or environment that do not make sense together.
     #[error("{0}")]
     Usage(String),
+    /// No credential produced a token.
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthFailure),
+    /// The in-process ARM emulator could not start.
+    #[error("cannot start the ARM emulator: {0}")]
+    Emulator(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Params(_) | Error::Usage(_) => exit::INVALID_INPUT,
+            Error::Auth(_) => exit::AUTHENTICATION_FAILED,
+            Error::Emulator(_) => exit::DEPLOYMENT_FAILED,
         }
     }
 }

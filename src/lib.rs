@@ -6,6 +6,8 @@
 pub mod arm;
 pub mod auth;
 pub mod commands;
+pub mod console;
+pub mod deploy;
 pub mod diagnostic;
 pub mod emulator;
 pub mod env;
@@ -16,6 +18,7 @@ pub mod params;
 pub mod plan;
 pub mod regions;
 pub mod render;
+pub mod report;
 pub mod roles;
 pub mod source;
 pub mod spec;

@@ -2,3 +2,5 @@
 
 pub mod plan_markdown;
 pub mod plan_text;
+pub mod progress;
+pub mod run_text;

@@ -1,0 +1,174 @@
+//! stderr for humans: event lines, and on a terminal one live status line (current stage and
+//! resource with elapsed time) that other lines never tear. In CI every line is plain and
+//! timestamped, without cursor movement.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Interactive terminal: a live status line that updates in place.
+    Live,
+    /// CI logs and pipes: one timestamped line per event.
+    Plain,
+}
+
+#[derive(Clone)]
+pub struct Console {
+    inner: Arc<Mutex<State>>,
+    style: Style,
+}
+
+struct State {
+    status: Option<(String, Instant)>,
+    drawn: bool,
+}
+
+impl Console {
+    pub fn new(style: Style) -> Self {
+        Console {
+            inner: Arc::new(Mutex::new(State {
+                status: None,
+                drawn: false,
+            })),
+            style,
+        }
+    }
+
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// Prints one line (with a timestamp in plain style), keeping the live status intact.
+    pub fn line(&self, text: &str) {
+        let Ok(mut state) = self.inner.lock() else {
+            return;
+        };
+        let mut err = std::io::stderr().lock();
+        if state.drawn {
+            let _ = write!(err, "\r\x1b[2K");
+            state.drawn = false;
+        }
+        let _ = match self.style {
+            Style::Plain => writeln!(err, "{} {text}", timestamp()),
+            Style::Live => writeln!(err, "{text}"),
+        };
+        if self.style == Style::Live {
+            draw(&mut state, &mut err);
+        }
+    }
+
+    /// Sets (or clears) the live status line; ignored in plain style.
+    pub fn status(&self, text: Option<String>) {
+        if self.style != Style::Live {
+            return;
+        }
+        let Ok(mut state) = self.inner.lock() else {
+            return;
+        };
+        state.status = text.map(|t| (t, Instant::now()));
+        let mut err = std::io::stderr().lock();
+        if state.drawn {
+            let _ = write!(err, "\r\x1b[2K");
+            state.drawn = false;
+        }
+        draw(&mut state, &mut err);
+    }
+
+    /// Redraws the status line with the elapsed time; call periodically.
+    pub fn tick(&self) {
+        if self.style != Style::Live {
+            return;
+        }
+        let Ok(mut state) = self.inner.lock() else {
+            return;
+        };
+        let mut err = std::io::stderr().lock();
+        if state.drawn {
+            let _ = write!(err, "\r\x1b[2K");
+            state.drawn = false;
+        }
+        draw(&mut state, &mut err);
+    }
+
+    /// Spawns the task that keeps the elapsed time moving (live style only).
+    pub fn start_ticker(&self) -> Option<tokio::task::JoinHandle<()>> {
+        if self.style != Style::Live {
+            return None;
+        }
+        let console = self.clone();
+        Some(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                console.tick();
+            }
+        }))
+    }
+}
+
+fn draw(state: &mut State, err: &mut impl Write) {
+    if let Some((text, since)) = &state.status {
+        let _ = write!(err, "{text} {}", elapsed(since.elapsed()));
+        let _ = err.flush();
+        state.drawn = true;
+    }
+}
+
+/// `1m05s`, `12.3s`.
+pub fn elapsed(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    if secs >= 60 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{:.1}s", duration.as_secs_f64())
+    }
+}
+
+pub fn timestamp() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Lets `tracing` write through the console (so log lines never tear the status line).
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Console {
+    type Writer = ConsoleWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        ConsoleWriter {
+            console: self.clone(),
+            buffer: Vec::new(),
+        }
+    }
+}
+
+pub struct ConsoleWriter {
+    console: Console,
+    buffer: Vec<u8>,
+}
+
+impl Write for ConsoleWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for ConsoleWriter {
+    fn drop(&mut self) {
+        let text = String::from_utf8_lossy(&self.buffer);
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            self.console.line(line);
+        }
+    }
+}

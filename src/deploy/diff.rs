@@ -1,0 +1,179 @@
+//! Compares what aigw wants with what ARM has, looking only at the fields aigw sets.
+//!
+//! Server-added fields and read-only properties are ignored (they are absent from the desired
+//! body). ARM ids and locations compare ignoring case (ARM returns `resourcegroups` in some ids
+//! and may echo a location differently); object keys that are ARM ids (e.g.
+//! `userAssignedIdentities`) match ignoring case too.
+
+use serde_json::{Map, Value};
+
+use crate::plan::DeferredRef;
+
+/// One field whose desired value is not what Azure has.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldChange {
+    /// Dotted path, e.g. `sku.capacity` or `properties.pool.services[2].priority`.
+    pub path: String,
+    /// `None` when Azure has no value.
+    pub from: Option<Value>,
+    /// `None` when the value is only known after an earlier resource is written.
+    pub to: Option<Value>,
+}
+
+/// Every field of `desired` that `actual` does not match.
+pub fn changes(desired: &Value, actual: &Value) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    walk(desired, Some(actual), "", "", &mut out);
+    out
+}
+
+fn walk(
+    desired: &Value,
+    actual: Option<&Value>,
+    path: &str,
+    key: &str,
+    out: &mut Vec<FieldChange>,
+) {
+    if DeferredRef::from_placeholder(desired).is_some() {
+        // Not known yet (live plan before the producing resource exists).
+        out.push(FieldChange {
+            path: path.to_string(),
+            from: actual.cloned(),
+            to: None,
+        });
+        return;
+    }
+    match (desired, actual) {
+        (Value::Object(want), Some(Value::Object(have))) => {
+            for (k, v) in want {
+                walk(v, lookup(have, k), &join(path, k), k, out);
+            }
+        }
+        (Value::Array(want), Some(Value::Array(have))) if want.len() == have.len() => {
+            for (i, (w, h)) in want.iter().zip(have).enumerate() {
+                walk(w, Some(h), &format!("{path}[{i}]"), key, out);
+            }
+        }
+        (want, Some(have)) if scalar_equal(want, have, key) => {}
+        (want, have) => {
+            out.push(FieldChange {
+                path: path.to_string(),
+                from: have.cloned(),
+                to: Some(want.clone()),
+            });
+        }
+    }
+}
+
+/// Exact key, else a key equal ignoring case (ARM ids as keys come back re-cased).
+fn lookup<'a>(have: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    have.get(key).or_else(|| {
+        have.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
+fn scalar_equal(want: &Value, have: &Value, key: &str) -> bool {
+    match (want, have) {
+        (Value::String(w), Value::String(h)) => {
+            w == h
+                || (looks_like_arm_id(w) && w.eq_ignore_ascii_case(h))
+                || (key == "location" && normalize_location(w) == normalize_location(h))
+        }
+        (Value::Number(w), Value::Number(h)) => w.as_f64() == h.as_f64(),
+        _ => want == have,
+    }
+}
+
+fn looks_like_arm_id(s: &str) -> bool {
+    s.starts_with("/subscriptions/") || s.starts_with("/providers/")
+}
+
+/// `West Europe` and `westeurope` are the same location.
+fn normalize_location(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_fields_aigw_sets_are_compared() {
+        let desired =
+            json!({"location": "westeurope", "sku": {"name": "S0"}, "properties": {"a": 1}});
+        let actual = json!({"id": "/x", "location": "West Europe", "sku": {"name": "S0", "tier": "Standard"},
+            "properties": {"a": 1.0, "provisioningState": "Succeeded", "endpoint": "https://x"}, "systemData": {}});
+        assert_eq!(changes(&desired, &actual), vec![]);
+    }
+
+    #[test]
+    fn a_changed_value_is_reported_with_both_sides() {
+        let desired = json!({"sku": {"name": "GlobalStandard", "capacity": 80}});
+        let actual = json!({"sku": {"name": "GlobalStandard", "capacity": 50}});
+        assert_eq!(
+            changes(&desired, &actual),
+            vec![FieldChange {
+                path: "sku.capacity".into(),
+                from: Some(json!(50)),
+                to: Some(json!(80))
+            }]
+        );
+    }
+
+    #[test]
+    fn arm_ids_compare_ignoring_case_in_values_and_keys() {
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id";
+        let desired =
+            json!({"identity": {"userAssignedIdentities": {id: {}}}, "properties": {"ref": id}});
+        let actual = json!({"identity": {"userAssignedIdentities": {id.to_lowercase(): {"principalId": "p"}}},
+            "properties": {"ref": id.replace("resourceGroups", "resourcegroups")}});
+        assert_eq!(changes(&desired, &actual), vec![]);
+        // Ordinary strings stay case-sensitive.
+        assert_eq!(
+            changes(&json!({"a": "Enabled"}), &json!({"a": "enabled"})).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn arrays_compare_by_position_and_length() {
+        let desired = json!({"members": [{"id": "a", "priority": 1}, {"id": "b", "priority": 2}]});
+        let reordered = json!({"members": [{"id": "a", "priority": 1}, {"id": "b", "priority": 3, "weight": 1}]});
+        assert_eq!(changes(&desired, &reordered)[0].path, "members[1].priority");
+        let shorter = json!({"members": [{"id": "a", "priority": 1}]});
+        assert_eq!(changes(&desired, &shorter)[0].path, "members");
+    }
+
+    #[test]
+    fn missing_values_and_unknown_deferred_values_are_changes() {
+        let desired =
+            json!({"properties": {"value": {"$deferred": "identity.clientId"}, "secret": false}});
+        let actual = json!({"properties": {}});
+        let got = changes(&desired, &actual);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].to, None);
+        assert_eq!(
+            got[1],
+            FieldChange {
+                path: "properties.secret".into(),
+                from: None,
+                to: Some(json!(false))
+            }
+        );
+    }
+}

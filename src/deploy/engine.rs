@@ -1,0 +1,469 @@
+//! Applies a plan: stages in order, one write at a time (the plan's order is the contract),
+//! each resource read first and written only when the fields aigw sets differ. Also runs the
+//! same walk without writes for a live `plan`.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use super::cancel::Cancel;
+use super::diff::{self, FieldChange};
+use super::events::{Event, Observer};
+use super::soft_delete::{self, SoftDeleted};
+use super::{preflight, roles};
+use crate::arm::lro::WriteOptions;
+use crate::arm::{ArmClient, ArmError};
+use crate::plan::{DeferredRef, Operation, Plan, deferred};
+use crate::report::{Action, Failure, Mode, OperationReport, Outcome, RunReport, StageReport};
+
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Longest wait for one resource's long-running operation (`--resource-timeout`).
+    pub resource_timeout: Duration,
+    /// Purge soft-deleted API Management / Cognitive Services names before creating them.
+    pub purge_soft_deleted: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            resource_timeout: Duration::from_secs(60 * 60),
+            purge_soft_deleted: false,
+        }
+    }
+}
+
+/// Why one resource could not be brought in line.
+enum StepError {
+    Arm(ArmError),
+    /// Not an ARM error: something aigw refuses to do on its own.
+    Blocked {
+        code: &'static str,
+        message: String,
+        remedy: String,
+    },
+}
+
+impl From<ArmError> for StepError {
+    fn from(error: ArmError) -> Self {
+        StepError::Arm(error)
+    }
+}
+
+struct Done {
+    action: Action,
+    changes: Vec<FieldChange>,
+    note: Option<String>,
+}
+
+struct Engine<'a> {
+    plan: &'a Plan,
+    client: &'a ArmClient,
+    mode: Mode,
+    options: &'a EngineOptions,
+    /// Deferred values read so far.
+    values: BTreeMap<DeferredRef, Value>,
+    warnings: Vec<String>,
+}
+
+pub async fn run(
+    plan: &Plan,
+    client: &ArmClient,
+    mode: Mode,
+    options: &EngineOptions,
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+) -> RunReport {
+    let started = Instant::now();
+    let mut engine = Engine {
+        plan,
+        client,
+        mode,
+        options,
+        values: BTreeMap::new(),
+        warnings: Vec::new(),
+    };
+    let mut failure: Option<Failure> = None;
+    let mut interrupted = false;
+
+    let mut warnings = Vec::new();
+    if let Err(error) = preflight::run(
+        client,
+        &plan.subscription_id,
+        mode == Mode::Deploy,
+        observer,
+        &mut warnings,
+    )
+    .await
+    {
+        failure = Some(arm_failure(&error, None));
+    }
+    engine.warnings.extend(warnings);
+
+    let total = plan.stages.len();
+    let mut stages = Vec::with_capacity(total);
+    for (index, stage) in plan.stages.iter().enumerate() {
+        let mut reports = Vec::with_capacity(stage.operations.len());
+        let stopped = failure.is_some() || interrupted || cancel.is_cancelled();
+        if !stopped {
+            observer.on(Event::StageStarted {
+                index,
+                total,
+                name: stage.name,
+                operations: stage.operations.len(),
+            });
+        }
+        for operation in &stage.operations {
+            if failure.is_some() || interrupted || cancel.is_cancelled() {
+                interrupted |= cancel.is_cancelled() && failure.is_none();
+                reports.push(report(operation, Action::NotReached, Vec::new(), 0, None));
+                continue;
+            }
+            observer.on(Event::OperationStarted { operation });
+            let clock = Instant::now();
+            let result = tokio::select! {
+                result = engine.operation(operation) => Some(result),
+                () = cancel.cancelled() => None,
+            };
+            let elapsed = millis(clock.elapsed());
+            let operation_report = match result {
+                None => {
+                    interrupted = true;
+                    report(
+                        operation,
+                        Action::Interrupted,
+                        Vec::new(),
+                        elapsed,
+                        Some("stopped while in progress: Azure may still finish it; run deploy again to converge".into()),
+                    )
+                }
+                Some(Ok(done)) => report(operation, done.action, done.changes, elapsed, done.note),
+                Some(Err(error)) => {
+                    failure = Some(step_failure(error, operation));
+                    report(operation, Action::Failed, Vec::new(), elapsed, None)
+                }
+            };
+            observer.on(Event::OperationFinished {
+                operation,
+                report: &operation_report,
+            });
+            reports.push(operation_report);
+        }
+        stages.push(StageReport {
+            name: stage.name,
+            operations: reports,
+        });
+    }
+
+    let changes = stages
+        .iter()
+        .flat_map(|s| &s.operations)
+        .filter(|o| o.action.is_change())
+        .count();
+    let outcome = match (mode, &failure, interrupted) {
+        (_, Some(_), _) => Outcome::Failed,
+        (_, None, true) => Outcome::Interrupted,
+        (Mode::Deploy, None, false) if changes > 0 => Outcome::Succeeded,
+        (Mode::Plan, None, false) if changes > 0 => Outcome::ChangesPending,
+        _ => Outcome::NoChanges,
+    };
+    if interrupted && failure.is_none() {
+        failure = Some(Failure {
+            resource: None,
+            resource_type: None,
+            code: Some("Interrupted".into()),
+            message: "stopped by a signal before every resource was checked".into(),
+            remedy: Some("run deploy again: it continues where this run stopped".into()),
+        });
+    }
+    RunReport {
+        mode,
+        outcome,
+        subscription_id: plan.subscription_id.clone(),
+        resource_group: plan.resource_group.clone(),
+        stages,
+        outputs: engine.outputs(),
+        changes,
+        failure,
+        requests: client.stats(),
+        duration_ms: millis(started.elapsed()),
+        warnings: engine.warnings,
+    }
+}
+
+impl Engine<'_> {
+    async fn operation(&mut self, operation: &Operation) -> Result<Done, StepError> {
+        // Values not known yet stay placeholders (only possible in a live plan).
+        let body = deferred::resolve(&operation.body, &|r| {
+            Some(
+                self.values
+                    .get(r)
+                    .cloned()
+                    .unwrap_or_else(|| r.placeholder()),
+            )
+        })
+        .unwrap_or_else(|_| operation.body.clone());
+        if self.mode == Mode::Deploy
+            && let Some(missing) = deferred::references(&body).first()
+        {
+            return Err(StepError::Blocked {
+                code: "MissingValue",
+                message: format!(
+                    "{missing} is needed by {} but no earlier resource provided it",
+                    operation.name
+                ),
+                remedy: "this is a bug in aigw's plan; please report it".into(),
+            });
+        }
+        if operation.resource_type == "Microsoft.Authorization/roleAssignments" {
+            return self.role_assignment(operation, &body).await;
+        }
+        self.resource(operation, &body).await
+    }
+
+    async fn resource(&mut self, operation: &Operation, body: &Value) -> Result<Done, StepError> {
+        let timeout = WriteOptions {
+            timeout: self.options.resource_timeout,
+            ..WriteOptions::default()
+        };
+        let actual = self
+            .client
+            .get(&operation.id, operation.api_version)
+            .await?;
+        let (action, changes, current, note) = match actual {
+            None => {
+                let note = self.clear_soft_deleted(operation, timeout).await?;
+                let created = match self.mode {
+                    Mode::Plan => None,
+                    Mode::Deploy => Some(
+                        self.client
+                            .put_and_wait(&operation.id, operation.api_version, body, timeout)
+                            .await?,
+                    ),
+                };
+                (Action::Create, Vec::new(), created, note)
+            }
+            Some(actual) => {
+                let changes = diff::changes(body, &actual);
+                if changes.is_empty() {
+                    (Action::Unchanged, changes, Some(actual), None)
+                } else if self.mode == Mode::Plan {
+                    (Action::Update, changes, Some(actual), None)
+                } else {
+                    let updated = self
+                        .client
+                        .put_and_wait(&operation.id, operation.api_version, body, timeout)
+                        .await?;
+                    (Action::Update, changes, Some(updated), None)
+                }
+            }
+        };
+        self.read_outputs(operation, current.as_ref())?;
+        Ok(Done {
+            action,
+            changes,
+            note,
+        })
+    }
+
+    /// Before creating a name that may be soft-deleted: purge when allowed, else stop with the remedy.
+    async fn clear_soft_deleted(
+        &mut self,
+        operation: &Operation,
+        options: WriteOptions,
+    ) -> Result<Option<String>, StepError> {
+        let SoftDeleted::Yes {
+            path,
+            api_version,
+            remedy,
+        } = soft_delete::check(
+            self.client,
+            operation,
+            &self.plan.subscription_id,
+            &self.plan.resource_group,
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let what = format!(
+            "{} `{}` is soft-deleted",
+            operation.kind_label(),
+            operation.name
+        );
+        match (self.mode, self.options.purge_soft_deleted) {
+            (Mode::Plan, purge) => {
+                let message = if purge {
+                    format!("{what}; deploy will purge it (--purge-soft-deleted)")
+                } else {
+                    format!("{what}; deploy will stop there: {remedy}")
+                };
+                self.warnings.push(message.clone());
+                Ok(Some(message))
+            }
+            (Mode::Deploy, true) => {
+                soft_delete::purge(self.client, &path, api_version, options).await?;
+                Ok(Some(format!(
+                    "purged the soft-deleted {} first",
+                    operation.kind_label()
+                )))
+            }
+            (Mode::Deploy, false) => Err(StepError::Blocked {
+                code: "SoftDeletedName",
+                message: format!("{what}, so Azure refuses to create it again"),
+                remedy,
+            }),
+        }
+    }
+
+    async fn role_assignment(
+        &mut self,
+        operation: &Operation,
+        body: &Value,
+    ) -> Result<Done, StepError> {
+        let options = WriteOptions {
+            timeout: self.options.resource_timeout,
+            ..WriteOptions::default()
+        };
+        let principal_known = deferred::references(body).is_empty();
+        let existing = if principal_known {
+            roles::find(self.client, operation, body).await?
+        } else {
+            roles::Existing::None
+        };
+        let done = |action, note| Done {
+            action,
+            changes: Vec::new(),
+            note,
+        };
+        Ok(match (existing, self.mode) {
+            (roles::Existing::Same(name), _) if name.eq_ignore_ascii_case(&operation.name) => {
+                done(Action::Unchanged, None)
+            }
+            (roles::Existing::Same(name), _) => done(
+                Action::Unchanged,
+                Some(format!("already assigned as {name}")),
+            ),
+            (roles::Existing::Stale, Mode::Plan) => done(
+                Action::Update,
+                Some("assigned to a previous identity; will be replaced".into()),
+            ),
+            (roles::Existing::None, Mode::Plan) => done(Action::Create, None),
+            (roles::Existing::Stale, Mode::Deploy) => {
+                roles::delete(self.client, operation, options).await?;
+                roles::create(self.client, operation, body, options).await?;
+                done(
+                    Action::Update,
+                    Some("replaced an assignment to a previous identity".into()),
+                )
+            }
+            (roles::Existing::None, Mode::Deploy) => {
+                match roles::create(self.client, operation, body, options).await? {
+                    Some(_) => done(Action::Create, None),
+                    None => done(
+                        Action::Unchanged,
+                        Some("already assigned (RoleAssignmentExists)".into()),
+                    ),
+                }
+            }
+        })
+    }
+
+    /// Remembers the deferred values `operation` provides, read from its current representation.
+    fn read_outputs(
+        &mut self,
+        operation: &Operation,
+        current: Option<&Value>,
+    ) -> Result<(), StepError> {
+        for reference in &operation.outputs {
+            let value = current
+                .and_then(|c| c.pointer(reference.json_pointer()))
+                .filter(|v| !v.is_null() && *v != "");
+            match (value, self.mode) {
+                (Some(value), _) => {
+                    self.values.insert(reference.clone(), value.clone());
+                }
+                (None, Mode::Plan) => {}
+                (None, Mode::Deploy) => {
+                    return Err(StepError::Blocked {
+                        code: "MissingOutput",
+                        message: format!(
+                            "{} `{}` exists but Azure returned no {} ({})",
+                            operation.kind_label(),
+                            operation.name,
+                            reference,
+                            reference.json_pointer()
+                        ),
+                        remedy: "check the resource in the portal; run deploy again once it is fully provisioned".into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// DESIGN.md stage 11 with every known value filled in (`null` where unknown).
+    fn outputs(&self) -> Map<String, Value> {
+        self.plan
+            .outputs
+            .iter()
+            .map(|output| {
+                let value = deferred::resolve(&output.value, &|r| {
+                    Some(self.values.get(r).cloned().unwrap_or(Value::Null))
+                })
+                .unwrap_or(Value::Null);
+                (output.name.to_string(), value)
+            })
+            .collect()
+    }
+}
+
+fn report(
+    operation: &Operation,
+    action: Action,
+    changes: Vec<FieldChange>,
+    duration_ms: u64,
+    note: Option<String>,
+) -> OperationReport {
+    OperationReport {
+        id: operation.id.clone(),
+        resource_type: operation.resource_type.clone(),
+        name: operation.name.clone(),
+        action,
+        changes,
+        duration_ms,
+        note,
+    }
+}
+
+fn step_failure(error: StepError, operation: &Operation) -> Failure {
+    match error {
+        StepError::Arm(error) => arm_failure(&error, Some(operation)),
+        StepError::Blocked {
+            code,
+            message,
+            remedy,
+        } => Failure {
+            resource: Some(operation.name.clone()),
+            resource_type: Some(operation.resource_type.clone()),
+            code: Some(code.to_string()),
+            message,
+            remedy: Some(remedy),
+        },
+    }
+}
+
+pub fn arm_failure(error: &ArmError, operation: Option<&Operation>) -> Failure {
+    Failure {
+        resource: operation.map(|o| o.name.clone()),
+        resource_type: operation.map(|o| o.resource_type.clone()),
+        code: error.code().map(String::from),
+        message: error.to_string(),
+        remedy: error.remedy(),
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

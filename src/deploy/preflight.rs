@@ -1,0 +1,111 @@
+//! Before the first write: the subscription is reachable with this token, and the resource
+//! providers the stack needs are registered (registering them on deploy, as the portal does).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::events::{Event, Observer};
+use crate::arm::lro::WriteOptions;
+use crate::arm::{ArmClient, ArmError, Method};
+
+const SUBSCRIPTIONS_API: &str = "2022-12-01";
+const PROVIDERS_API: &str = "2021-04-01";
+/// Registering a provider usually takes a minute or two.
+const REGISTRATION_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+const REGISTRATION_POLL: Duration = Duration::from_secs(10);
+
+pub const NAMESPACES: &[&str] = &[
+    "Microsoft.ManagedIdentity",
+    "Microsoft.OperationalInsights",
+    "Microsoft.Insights",
+    "Microsoft.CognitiveServices",
+    "Microsoft.ApiManagement",
+];
+
+/// Checks access; registers missing providers when `register` (deploy), warns otherwise (plan).
+pub async fn run(
+    client: &ArmClient,
+    subscription_id: &str,
+    register: bool,
+    observer: &mut dyn Observer,
+    warnings: &mut Vec<String>,
+) -> Result<(), ArmError> {
+    let subscription = format!("/subscriptions/{subscription_id}");
+    let found = client.get(&subscription, SUBSCRIPTIONS_API).await?;
+    if found.is_none() {
+        return Err(ArmError {
+            method: "GET".into(),
+            url: format!("{subscription}?api-version={SUBSCRIPTIONS_API}"),
+            kind: crate::arm::ArmErrorKind::Status {
+                status: 404,
+                error: Box::new(crate::arm::ErrorBody {
+                    code: "SubscriptionNotFound".into(),
+                    message: format!(
+                        "subscription {subscription_id} was not found or this identity cannot see it"
+                    ),
+                    ..Default::default()
+                }),
+                request_id: None,
+                correlation_id: None,
+            },
+        });
+    }
+    observer.on(Event::Preflight {
+        message: &format!("subscription {subscription_id} is reachable"),
+    });
+    for namespace in NAMESPACES {
+        let path = format!("{subscription}/providers/{namespace}");
+        let state = registration_state(client, &path).await?;
+        if state.eq_ignore_ascii_case("Registered") {
+            continue;
+        }
+        if !register {
+            let message =
+                format!("resource provider {namespace} is {state}; deploy will register it");
+            observer.on(Event::Warning { message: &message });
+            warnings.push(message);
+            continue;
+        }
+        observer.on(Event::Preflight {
+            message: &format!("registering resource provider {namespace}"),
+        });
+        client
+            .act_and_wait(
+                Method::Post,
+                &format!("{path}/register"),
+                PROVIDERS_API,
+                WriteOptions::default(),
+            )
+            .await?;
+        let deadline = client.clock().deadline(REGISTRATION_TIMEOUT);
+        while !registration_state(client, &path)
+            .await?
+            .eq_ignore_ascii_case("Registered")
+        {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ArmError {
+                    method: "POST".into(),
+                    url: format!("{path}/register?api-version={PROVIDERS_API}"),
+                    kind: crate::arm::ArmErrorKind::Timeout {
+                        waited_secs: REGISTRATION_TIMEOUT.as_secs(),
+                    },
+                });
+            }
+            client.clock().sleep(REGISTRATION_POLL).await;
+        }
+    }
+    Ok(())
+}
+
+async fn registration_state(client: &ArmClient, path: &str) -> Result<String, ArmError> {
+    let body = client
+        .get(path, PROVIDERS_API)
+        .await?
+        .unwrap_or(Value::Null);
+    Ok(body
+        .get("registrationState")
+        .and_then(Value::as_str)
+        .unwrap_or("NotRegistered")
+        .to_string())
+}

@@ -1,0 +1,135 @@
+//! The result of a deploy or live plan as text: a headline, a table per stage (resource,
+//! action, duration), changed fields, the failure with its remedy, and the outputs.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::console::elapsed;
+use crate::plan::kind_label;
+use crate::report::{Action, Mode, Outcome, RunReport};
+
+pub fn render(report: &RunReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", headline(report));
+    for stage in &report.stages {
+        let _ = writeln!(out, "\n{}", stage.name.as_str());
+        for op in &stage.operations {
+            let action = match (op.action, report.mode) {
+                (Action::Create, Mode::Plan) => "+ create",
+                (Action::Update, Mode::Plan) => "~ update",
+                (Action::Create, Mode::Deploy) => "+ created",
+                (Action::Update, Mode::Deploy) => "~ updated",
+                (Action::Unchanged, _) => "= unchanged",
+                (Action::Failed, _) => "! FAILED",
+                (Action::Interrupted, _) => "! interrupted",
+                (Action::NotReached, _) => "  not reached",
+            };
+            let duration = if op.action == Action::NotReached {
+                String::new()
+            } else {
+                elapsed(Duration::from_millis(op.duration_ms))
+            };
+            let line = format!(
+                "  {action:<14} {:<24} {:<44} {duration}",
+                kind_label(&op.resource_type),
+                op.name
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
+            for change in &op.changes {
+                let _ = writeln!(
+                    out,
+                    "      {}: {} → {}",
+                    change.path,
+                    show(change.from.as_ref()),
+                    show_to(change.to.as_ref())
+                );
+            }
+            if let Some(note) = &op.note {
+                let _ = writeln!(out, "      {note}");
+            }
+        }
+    }
+    if let Some(failure) = &report.failure {
+        let _ = writeln!(
+            out,
+            "\nError{}:",
+            failure
+                .resource
+                .as_deref()
+                .map(|r| format!(" at {r}"))
+                .unwrap_or_default()
+        );
+        for line in failure.message.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        if let Some(remedy) = &failure.remedy {
+            let _ = writeln!(out, "  fix: {remedy}");
+        }
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "\nwarning: {warning}");
+    }
+    if report.mode == Mode::Deploy && !report.outputs.is_empty() {
+        let _ = writeln!(out, "\nOutputs");
+        for (name, value) in &report.outputs {
+            let _ = writeln!(out, "  {name:<22} {}", compact(value));
+        }
+    }
+    out
+}
+
+pub fn headline(report: &RunReport) -> String {
+    let count = |action: Action| report.operations().filter(|o| o.action == action).count();
+    let took = elapsed(Duration::from_millis(report.duration_ms));
+    let r = &report.requests;
+    let requests = format!(
+        "{} reads, {} writes, {} polls, {} retries",
+        r.reads, r.writes, r.polls, r.retries
+    );
+    match report.mode {
+        Mode::Deploy => format!(
+            "Deploy {}: {} created, {} updated, {} unchanged in {took} ({requests})",
+            report.outcome.as_str(),
+            count(Action::Create),
+            count(Action::Update),
+            count(Action::Unchanged)
+        ),
+        Mode::Plan => {
+            let summary = format!(
+                "{} to create, {} to update, {} unchanged",
+                count(Action::Create),
+                count(Action::Update),
+                count(Action::Unchanged)
+            );
+            match report.outcome {
+                Outcome::Failed | Outcome::Interrupted => {
+                    format!("Plan {}: {summary} so far", report.outcome.as_str())
+                }
+                _ => format!("Plan: {summary}"),
+            }
+        }
+    }
+}
+
+fn show(value: Option<&Value>) -> String {
+    value.map_or_else(|| "(none)".to_string(), compact)
+}
+
+fn show_to(value: Option<&Value>) -> String {
+    value.map_or_else(|| "(known after apply)".to_string(), compact)
+}
+
+/// One line; long values are shortened.
+fn compact(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(119).collect::<String>())
+    } else {
+        text
+    }
+}

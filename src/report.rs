@@ -1,0 +1,137 @@
+//! The result of `deploy` and live `plan`: one value every renderer reads (terminal text, JSON,
+//! GitHub and Azure DevOps summaries). Renderers decide nothing; everything is decided here.
+
+use serde_json::{Map, Value};
+
+use crate::arm::StatsSnapshot;
+use crate::deploy::diff::FieldChange;
+use crate::plan::StageName;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Deploy,
+    Plan,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Deploy: every resource matches, something was written.
+    Succeeded,
+    /// Deploy or plan: nothing needed (or needs) writing.
+    NoChanges,
+    /// Plan: some resources would be created or updated.
+    ChangesPending,
+    Failed,
+    /// Stopped by SIGINT/SIGTERM.
+    Interrupted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::NoChanges => "no-changes",
+            Outcome::ChangesPending => "changes-pending",
+            Outcome::Failed => "failed",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Did not exist (deploy: was created; plan: would be).
+    Create,
+    /// Existed with different values.
+    Update,
+    Unchanged,
+    Failed,
+    /// In flight when the run was interrupted; Azure may finish it.
+    Interrupted,
+    /// Not reached because the run stopped earlier.
+    NotReached,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Unchanged => "unchanged",
+            Action::Failed => "failed",
+            Action::Interrupted => "interrupted",
+            Action::NotReached => "not reached",
+        }
+    }
+
+    pub fn is_change(self) -> bool {
+        matches!(self, Action::Create | Action::Update)
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub mode: Mode,
+    pub outcome: Outcome,
+    pub subscription_id: String,
+    pub resource_group: String,
+    pub stages: Vec<StageReport>,
+    /// DESIGN.md stage 11, resolved; values not known (failed run) are `null`.
+    pub outputs: Map<String, Value>,
+    /// Resources created or updated (deploy) or that would be (plan).
+    pub changes: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    pub requests: StatsSnapshot,
+    pub duration_ms: u64,
+    /// Things the user should know that did not stop the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StageReport {
+    pub name: StageName,
+    pub operations: Vec<OperationReport>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationReport {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub name: String,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+    pub duration_ms: u64,
+    /// Extra context ("already assigned as ...", "purged soft-deleted name").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Why a run failed, with where and what to do.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+}
+
+impl RunReport {
+    pub fn operations(&self) -> impl Iterator<Item = &OperationReport> {
+        self.stages.iter().flat_map(|s| s.operations.iter())
+    }
+}
