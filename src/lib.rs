@@ -5,6 +5,7 @@
 
 pub mod arm;
 pub mod auth;
+pub mod ci;
 pub mod commands;
 pub mod console;
 pub mod deploy;

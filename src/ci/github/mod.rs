@@ -1,0 +1,4 @@
+//! GitHub Actions: step outputs file, job summary, workflow commands, PR comment, deployments.
+
+pub mod commands;
+pub mod output_file;
