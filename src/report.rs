@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::arm::StatsSnapshot;
 use crate::deploy::diff::FieldChange;
-use crate::plan::StageName;
+use crate::plan::{PoolRoute, StageName};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -91,6 +91,8 @@ pub struct RunReport {
     /// Things the user should know that did not stop the run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The routing the stack sets up (for summaries).
+    pub routing: Vec<PoolRoute>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]

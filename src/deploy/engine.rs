@@ -189,6 +189,7 @@ pub async fn run(
         requests: client.stats(),
         duration_ms: millis(started.elapsed()),
         warnings: engine.warnings,
+        routing: plan.routing.clone(),
     }
 }
 

@@ -77,6 +77,22 @@ pub struct Plan {
     pub stages: Vec<Stage>,
     /// Values reported after a deploy (DESIGN.md stage 11); may contain deferred placeholders.
     pub outputs: Vec<PlannedOutput>,
+    /// How requests are routed: one pool per deployment name and its members by priority.
+    pub routing: Vec<PoolRoute>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PoolRoute {
+    pub pool: String,
+    pub deployment: String,
+    pub members: Vec<RouteMember>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RouteMember {
+    pub backend: String,
+    pub region: String,
+    pub priority: u8,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -250,7 +266,34 @@ pub fn build(spec: &StackSpec, subscription_id: &str) -> Plan {
         location: spec.location.clone(),
         stages,
         outputs: outputs::outputs(&ctx),
+        routing: routing(spec),
     }
+}
+
+fn routing(spec: &StackSpec) -> Vec<PoolRoute> {
+    spec.pools()
+        .iter()
+        .map(|pool| PoolRoute {
+            pool: crate::naming::pool_id(pool.deployment_name),
+            deployment: pool.deployment_name.to_string(),
+            members: pool
+                .members
+                .iter()
+                .flat_map(|m| {
+                    let abbr = &m.region.abbreviation;
+                    [
+                        crate::naming::aoai_backend_id(pool.deployment_name, abbr),
+                        crate::naming::oaiv1_backend_id(pool.deployment_name, abbr),
+                    ]
+                    .map(|backend| RouteMember {
+                        backend,
+                        region: m.region.name.clone(),
+                        priority: m.priority,
+                    })
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// What every stage builder reads.

@@ -4,3 +4,4 @@ pub mod plan_markdown;
 pub mod plan_text;
 pub mod progress;
 pub mod run_text;
+pub mod summary;

@@ -1,0 +1,187 @@
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::arm::StatsSnapshot;
+use crate::deploy::diff::FieldChange;
+use crate::params::{LoadOptions, ParamFormat, load_text};
+use crate::plan::{Plan, build};
+use crate::report::{Failure, OperationReport, StageReport};
+use crate::source::SourceFile;
+
+const EXAMPLE: &str = include_str!("../../../examples/main.acc.parameters.bicepparam");
+
+fn plan() -> Plan {
+    let spec = load_text(
+        SourceFile::new("e.bicepparam", EXAMPLE),
+        ParamFormat::Bicepparam,
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    build(&spec, "11111111-2222-3333-4444-555555555555")
+}
+
+/// A report of the example where every operation got `action`, with fixed durations.
+fn report(mode: Mode, outcome: Outcome, action: Action) -> RunReport {
+    let plan = plan();
+    let stages = plan
+        .stages
+        .iter()
+        .map(|s| StageReport {
+            name: s.name,
+            operations: s
+                .operations
+                .iter()
+                .map(|o| OperationReport {
+                    id: o.id.clone(),
+                    resource_type: o.resource_type.clone(),
+                    name: o.name.clone(),
+                    action,
+                    changes: Vec::new(),
+                    duration_ms: 1500,
+                    note: None,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut outputs = Map::new();
+    outputs.insert(
+        "gatewayUrl".into(),
+        json!("https://apim-aigw-acc-x7k.azure-api.net"),
+    );
+    outputs.insert(
+        "poolNames".into(),
+        json!(["pool-gpt-4o", "pool-gpt-4o-mini-2024-dot-07-dot-18"]),
+    );
+    outputs.insert("dcrImmutableId".into(), Value::Null);
+    RunReport {
+        mode,
+        outcome,
+        subscription_id: plan.subscription_id.clone(),
+        resource_group: plan.resource_group.clone(),
+        stages,
+        outputs,
+        changes: if action.is_change() {
+            plan.operation_count()
+        } else {
+            0
+        },
+        failure: None,
+        requests: StatsSnapshot {
+            reads: 60,
+            writes: 53,
+            polls: 40,
+            retries: 2,
+        },
+        duration_ms: 133_000,
+        warnings: Vec::new(),
+        routing: plan.routing.clone(),
+    }
+}
+
+#[test]
+fn success_summary() {
+    insta::assert_snapshot!(
+        "summary_success",
+        render(
+            &report(Mode::Deploy, Outcome::Succeeded, Action::Create),
+            GITHUB_SUMMARY_LIMIT
+        )
+    );
+}
+
+#[test]
+fn no_changes_summary() {
+    insta::assert_snapshot!(
+        "summary_no_changes",
+        render(
+            &report(Mode::Deploy, Outcome::NoChanges, Action::Unchanged),
+            GITHUB_SUMMARY_LIMIT
+        )
+    );
+}
+
+#[test]
+fn failure_summary_names_the_resource_the_error_and_the_remedy() {
+    let mut failed = report(Mode::Deploy, Outcome::Failed, Action::Unchanged);
+    let models = &mut failed.stages[5].operations;
+    models[2].action = Action::Failed;
+    for op in models.iter_mut().skip(3) {
+        op.action = Action::NotReached;
+    }
+    failed.failure = Some(Failure {
+        resource: Some("gpt-4o".into()),
+        resource_type: Some("Microsoft.CognitiveServices/accounts/deployments".into()),
+        code: Some("InsufficientQuota".into()),
+        message: "PUT /subscriptions/…/deployments/gpt-4o → 400 InsufficientQuota: quota | exceeded ``` <b>".into(),
+        remedy: Some("lower skuCapacity".into()),
+    });
+    let text = render(&failed, GITHUB_SUMMARY_LIMIT);
+    assert!(text.contains("**How to fix:** lower skuCapacity"), "{text}");
+    assert!(
+        text.contains("````text\nPUT"),
+        "fence longer than any backtick run in the message: {text}"
+    );
+    insta::assert_snapshot!("summary_failure", text);
+}
+
+#[test]
+fn a_plan_lists_changed_fields() {
+    let mut planned = report(Mode::Plan, Outcome::ChangesPending, Action::Unchanged);
+    let op = &mut planned.stages[5].operations[0];
+    op.action = Action::Update;
+    op.changes = vec![FieldChange {
+        path: "sku.capacity".into(),
+        from: Some(json!(50)),
+        to: Some(json!(80)),
+    }];
+    let text = render(&planned, GITHUB_SUMMARY_LIMIT);
+    assert!(
+        text.starts_with(
+            "## 📝 aigw plan: changes pending — 0 to create, 1 to update, 52 unchanged"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("| model deployment | `gpt-4o` | update: `sku.capacity` |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_routing_diagram_shows_every_pool_member_with_region_and_priority() {
+    let text = mermaid(&plan().routing);
+    assert!(text.starts_with("```mermaid\nflowchart LR\n"));
+    assert!(
+        text.contains(
+            "api_openai -->|\"gpt-4o-mini-2024.07.18\"| n_pool_gpt_4o_mini_2024_dot_07_dot_18"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("n_pool_gpt_4o -->|\"priority 3\"| n_oaiv1_gpt_4o_frc"),
+        "{text}"
+    );
+    assert!(
+        text.contains("n_aoai_gpt_4o_sec[\"aoai-gpt-4o-sec<br/>swedencentral\"]"),
+        "{text}"
+    );
+    assert_eq!(text.matches("-->|\"priority").count(), 12);
+}
+
+#[test]
+fn the_summary_stays_under_the_limit_with_a_note() {
+    let mut big = report(Mode::Deploy, Outcome::Succeeded, Action::Create);
+    for stage in &mut big.stages {
+        for op in &mut stage.operations {
+            op.note = Some("x".repeat(20_000));
+        }
+    }
+    let limit = 200_000;
+    let text = render(&big, limit);
+    assert!(text.len() <= limit, "{}", text.len());
+    assert!(text.contains("Summary truncated"));
+    assert!(
+        text.contains("### Routing"),
+        "the important parts come first"
+    );
+}
