@@ -59,6 +59,22 @@ impl Console {
         }
     }
 
+    /// Prints a line exactly as given (CI workflow commands must start the line).
+    pub fn raw(&self, text: &str) {
+        let Ok(mut state) = self.inner.lock() else {
+            return;
+        };
+        let mut err = std::io::stderr().lock();
+        if state.drawn {
+            let _ = write!(err, "\r\x1b[2K");
+            state.drawn = false;
+        }
+        let _ = writeln!(err, "{text}");
+        if self.style == Style::Live {
+            draw(&mut state, &mut err);
+        }
+    }
+
     /// Sets (or clears) the live status line; ignored in plain style.
     pub fn status(&self, text: Option<String>) {
         if self.style != Style::Live {

@@ -101,7 +101,7 @@ fn run_live(request: &LiveRequest, env: &Env) -> Result<RunReport, Error> {
         let (handle, cancel) = cancel::channel();
         let signals = tokio::spawn(watch_signals(handle, console.clone()));
         let ticker = console.start_ticker();
-        let mut progress = Progress::new(console.clone(), request.mode);
+        let mut progress = Progress::new(console.clone(), request.mode, aigw::ci::Platform::None);
         let result = aigw::commands::live(request, env, &mut progress, &cancel).await;
         console.status(None);
         signals.abort();

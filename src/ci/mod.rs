@@ -5,6 +5,7 @@
 pub mod azure_devops;
 pub mod github;
 pub mod outputs;
+pub mod publish;
 
 use crate::env::Env;
 

@@ -1,6 +1,10 @@
-//! Progress while the engine runs: stage headers, one line per finished resource, and the live
-//! status of the resource in flight. Displays engine events; decides nothing.
+//! Progress while the engine runs: stage headers (folded into a log group in CI), one line per
+//! finished resource, and the live status of the resource in flight. Displays engine events;
+//! decides nothing.
 
+use std::time::Duration;
+
+use crate::ci::{Platform, azure_devops, github};
 use crate::console::{Console, elapsed};
 use crate::deploy::events::{Event, Observer};
 use crate::report::{Action, Mode};
@@ -9,14 +13,35 @@ pub struct Progress {
     console: Console,
     mode: Mode,
     stage: String,
+    platform: Platform,
+    group_open: bool,
 }
 
 impl Progress {
-    pub fn new(console: Console, mode: Mode) -> Self {
+    pub fn new(console: Console, mode: Mode, platform: Platform) -> Self {
         Progress {
             console,
             mode,
             stage: String::new(),
+            platform,
+            group_open: false,
+        }
+    }
+
+    /// Closes the last stage's log group.
+    pub fn finish(&mut self) {
+        self.end_group();
+    }
+
+    fn end_group(&mut self) {
+        if !self.group_open {
+            return;
+        }
+        self.group_open = false;
+        match self.platform {
+            Platform::GitHub => self.console.raw(github::commands::end_group()),
+            Platform::AzureDevOps => self.console.raw(azure_devops::end_group()),
+            Platform::None => {}
         }
     }
 }
@@ -32,12 +57,16 @@ impl Observer for Progress {
                 name,
                 operations,
             } => {
+                self.end_group();
                 self.stage = format!("[{}/{total} {}]", index + 1, name.as_str());
-                self.console.line(&format!(
-                    "{} {} ({operations})",
-                    self.stage,
-                    name.description()
-                ));
+                let title = format!("{} {} ({operations})", self.stage, name.description());
+                match self.platform {
+                    Platform::GitHub => self.console.raw(&github::commands::group(&title)),
+                    Platform::AzureDevOps => self.console.raw(&azure_devops::group(&title)),
+                    Platform::None => {}
+                }
+                self.group_open = self.platform != Platform::None;
+                self.console.line(&title);
             }
             Event::OperationStarted { operation } => {
                 self.console.status(Some(format!(
@@ -64,7 +93,7 @@ impl Observer for Progress {
                     self.stage,
                     operation.kind_label(),
                     operation.name,
-                    elapsed(std::time::Duration::from_millis(report.duration_ms))
+                    elapsed(Duration::from_millis(report.duration_ms))
                 ));
             }
         }

@@ -1,0 +1,194 @@
+//! The GitHub REST calls aigw makes, through octocrab: the sticky plan comment on a pull request
+//! and GitHub Deployments with their statuses. None of them may fail a deployment: callers turn
+//! errors (a 403 from a token without `pull-requests: write`, say) into warnings.
+
+use octocrab::Octocrab;
+use octocrab::models::repos::DeploymentStatusState;
+use serde_json::Value;
+
+use crate::env::Env;
+
+pub struct GitHubApi {
+    client: Octocrab,
+    owner: String,
+    repo: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CommentAction {
+    Created,
+    Updated,
+}
+
+/// Where this run happens in GitHub terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunContext {
+    pub repository: String,
+    pub sha: Option<String>,
+    pub run_url: Option<String>,
+    /// The pull request of a `pull_request` / `pull_request_target` event.
+    pub pull_request: Option<u64>,
+}
+
+impl RunContext {
+    pub fn from_env(env: &Env) -> Option<Self> {
+        let repository = env.non_empty("GITHUB_REPOSITORY")?.to_string();
+        let server = env
+            .non_empty("GITHUB_SERVER_URL")
+            .unwrap_or("https://github.com");
+        let run_url = env.non_empty("GITHUB_RUN_ID").map(|id| {
+            format!(
+                "{}/{repository}/actions/runs/{id}",
+                server.trim_end_matches('/')
+            )
+        });
+        let pull_request = match env.get("GITHUB_EVENT_NAME") {
+            Some("pull_request" | "pull_request_target") => env
+                .non_empty("GITHUB_EVENT_PATH")
+                .and_then(pull_request_number),
+            _ => None,
+        };
+        Some(RunContext {
+            repository,
+            sha: env.non_empty("GITHUB_SHA").map(String::from),
+            run_url,
+            pull_request,
+        })
+    }
+}
+
+/// `pull_request.number` from the event payload file.
+fn pull_request_number(path: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let event: Value = serde_json::from_str(&text).ok()?;
+    event
+        .pointer("/pull_request/number")
+        .or_else(|| event.get("number"))
+        .and_then(Value::as_u64)
+}
+
+impl GitHubApi {
+    /// Uses `GITHUB_API_URL` (https, or http to loopback for tests) and `GITHUB_TOKEN`.
+    pub fn new(env: &Env, repository: &str) -> Result<Self, String> {
+        let token = env
+            .non_empty("GITHUB_TOKEN")
+            .ok_or("GITHUB_TOKEN is not set (the action passes its github-token input)")?;
+        let api = env
+            .non_empty("GITHUB_API_URL")
+            .unwrap_or("https://api.github.com");
+        crate::arm::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
+        let (owner, repo) = repository
+            .split_once('/')
+            .ok_or_else(|| format!("GITHUB_REPOSITORY `{repository}` is not owner/repo"))?;
+        crate::tls::install_crypto_provider();
+        let client = Octocrab::builder()
+            .personal_token(token.to_string())
+            .base_uri(api)
+            .map_err(|e| format!("GITHUB_API_URL: {e}"))?
+            .build()
+            .map_err(|e| format!("cannot create the GitHub client: {e}"))?;
+        Ok(GitHubApi {
+            client,
+            owner: owner.to_string(),
+            repo: repo.to_string(),
+        })
+    }
+
+    /// Creates the comment, or updates the one carrying `marker` (one sticky comment per marker).
+    pub async fn upsert_comment(
+        &self,
+        pull_request: u64,
+        marker: &str,
+        body: &str,
+    ) -> Result<CommentAction, String> {
+        let issues = self.client.issues(&self.owner, &self.repo);
+        let first = issues
+            .list_comments(pull_request)
+            .per_page(100)
+            .send()
+            .await
+            .map_err(describe)?;
+        let comments = self.client.all_pages(first).await.map_err(describe)?;
+        let text = format!("{marker}\n{body}");
+        match comments
+            .iter()
+            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)))
+        {
+            Some(existing) => {
+                issues
+                    .update_comment(existing.id, text)
+                    .await
+                    .map_err(describe)?;
+                Ok(CommentAction::Updated)
+            }
+            None => {
+                issues
+                    .create_comment(pull_request, text)
+                    .await
+                    .map_err(describe)?;
+                Ok(CommentAction::Created)
+            }
+        }
+    }
+
+    /// A deployment of `sha` to `environment`; returns its id.
+    pub async fn create_deployment(
+        &self,
+        sha: &str,
+        environment: &str,
+        description: &str,
+    ) -> Result<u64, String> {
+        let deployment = self
+            .client
+            .repos(&self.owner, &self.repo)
+            .deployments()
+            .create(sha)
+            .environment(environment)
+            .description(description)
+            // Deploy exactly this commit (no merge of the default branch) whatever its checks say:
+            // the workflow running aigw already decided to deploy.
+            .auto_merge(false)
+            .required_contexts(Vec::<String>::new())
+            .transient_environment(false)
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(deployment.id.into_inner())
+    }
+
+    pub async fn deployment_status(
+        &self,
+        deployment: u64,
+        state: DeploymentStatusState,
+        environment_url: Option<&str>,
+        log_url: Option<&str>,
+        description: &str,
+    ) -> Result<(), String> {
+        let repos = self.client.repos(&self.owner, &self.repo);
+        let deployments = repos.deployments();
+        let statuses = deployments.statuses(deployment);
+        let mut request = statuses
+            .create(state)
+            .description(truncate(description, 140));
+        if let Some(url) = environment_url {
+            request = request.environment_url(url);
+        }
+        if let Some(url) = log_url {
+            request = request.log_url(url);
+        }
+        request.send().await.map(|_| ()).map_err(describe)
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+fn describe(error: octocrab::Error) -> String {
+    match &error {
+        octocrab::Error::GitHub { source, .. } => {
+            format!("GitHub answered {}: {}", source.status_code, source.message)
+        }
+        other => format!("GitHub request failed: {other}"),
+    }
+}
