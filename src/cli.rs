@@ -28,6 +28,11 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
+    /// CI platform whose protocols to speak (step outputs, summaries, annotations); detected
+    /// from GITHUB_ACTIONS / TF_BUILD / ACT unless given.
+    #[arg(long, global = true, value_enum, default_value_t = CiArg::Auto, env = "AIGW_CI")]
+    pub ci: CiArg,
+
     /// When to colour output: auto (terminal without NO_COLOR), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "AIGW_COLOR")]
     pub color: ColorChoice,
@@ -114,6 +119,10 @@ pub struct PlanArgs {
     /// Exit 4 when changes are pending (0 when none), like terraform plan.
     #[arg(long)]
     pub detailed_exitcode: bool,
+
+    /// On a GitHub pull_request event, do not create or update the sticky plan comment.
+    #[arg(long, env = "AIGW_NO_PR_COMMENT")]
+    pub no_pr_comment: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +141,11 @@ pub struct DeployArgs {
     /// Output format on stdout (progress always goes to stderr).
     #[arg(long, value_enum, default_value_t = RunFormat::Text)]
     pub output: RunFormat,
+
+    /// Record a GitHub Deployment of GITHUB_SHA in this environment (in_progress, then success or
+    /// failure with the gateway URL).
+    #[arg(long, value_name = "ENVIRONMENT", env = "AIGW_GITHUB_DEPLOYMENT")]
+    pub github_deployment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +164,25 @@ pub enum AuthArg {
 pub enum RunFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiArg {
+    Auto,
+    Github,
+    AzureDevops,
+    None,
+}
+
+impl CiArg {
+    pub fn forced(self) -> Option<aigw::ci::Platform> {
+        match self {
+            CiArg::Auto => None,
+            CiArg::Github => Some(aigw::ci::Platform::GitHub),
+            CiArg::AzureDevops => Some(aigw::ci::Platform::AzureDevOps),
+            CiArg::None => Some(aigw::ci::Platform::None),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

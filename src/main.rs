@@ -1,4 +1,5 @@
-//! The `aigw` binary: parse flags, run one command, render its result, map it to an exit code.
+//! The `aigw` binary: parse flags, run one command, render its result, speak the CI platform's
+//! protocols, map the outcome to an exit code.
 
 mod cli;
 
@@ -7,6 +8,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use aigw::ci::Platform;
+use aigw::ci::github::flows;
+use aigw::ci::publish::Publisher;
 use aigw::commands::LiveRequest;
 use aigw::console::{Console, Style};
 use aigw::deploy::cancel;
@@ -21,19 +25,33 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
     let color = use_color(cli.color, &env);
+    let platform = Platform::detect(&env, cli.ci.forced());
+    let mut publisher = Publisher::new(platform, &env, Box::new(std::io::stderr()));
+    publisher.mask_secrets();
     let mut stdout = std::io::stdout().lock();
-    let code = match run(&cli, &env, &mut stdout) {
+    let code = match run(&cli, &env, &mut publisher, &mut stdout) {
         Ok(code) => code,
         Err(error) => {
+            if let Error::Params(LoadError::Invalid(diagnostics)) = &error {
+                publisher.annotate(diagnostics);
+            }
             report_error(&error, color);
             error.exit_code()
         }
     };
+    for warning in &publisher.warnings {
+        eprintln!("aigw: warning: {warning}");
+    }
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Runs the command; what it prints on stdout is the command's result, stderr gets the rest.
-fn run(cli: &Cli, env: &Env, stdout: &mut impl Write) -> Result<i32, Error> {
+fn run(
+    cli: &Cli,
+    env: &Env,
+    publisher: &mut Publisher<'_>,
+    stdout: &mut impl Write,
+) -> Result<i32, Error> {
     match &cli.command {
         Command::Validate(args) => {
             let (_, report) = aigw::commands::validate(&args.request(env))?;
@@ -49,13 +67,16 @@ fn run(cli: &Cli, env: &Env, stdout: &mut impl Write) -> Result<i32, Error> {
         }
         Command::Plan(args) if args.offline => {
             let plan = aigw::commands::plan_offline(&args.offline_request(env))?;
+            let markdown = aigw::render::plan_markdown::render(&plan);
             let written = match args.output {
                 PlanFormat::Text => write!(stdout, "{}", aigw::render::plan_text::render(&plan)),
                 PlanFormat::Json => writeln!(stdout, "{}", to_json(&plan)),
-                PlanFormat::Markdown => {
-                    write!(stdout, "{}", aigw::render::plan_markdown::render(&plan))
-                }
+                PlanFormat::Markdown => write!(stdout, "{markdown}"),
             };
+            if publisher.platform() == Platform::GitHub && !args.no_pr_comment {
+                let params = args.params.params.display().to_string();
+                comment_plan(env, publisher, &params, &markdown);
+            }
             finish_write(written, exit::OK)
         }
         Command::Plan(args) => {
@@ -64,49 +85,168 @@ fn run(cli: &Cli, env: &Env, stdout: &mut impl Write) -> Result<i32, Error> {
                     "--output markdown is available for --offline plans".into(),
                 ));
             }
-            let report = run_live(&args.live_request(env)?, env)?;
-            let json = args.output == PlanFormat::Json;
+            let request = args.live_request(env)?;
+            let report = run_live(&request, env, publisher.platform(), None)?;
+            publisher.run_finished(&report);
+            if publisher.platform() == Platform::GitHub
+                && !args.no_pr_comment
+                && report.failure.is_none()
+            {
+                let markdown = aigw::render::summary::render(&report, 60_000);
+                comment_plan(
+                    env,
+                    publisher,
+                    &request.params.display().to_string(),
+                    &markdown,
+                );
+            }
             let mut code = outcome_code(&report);
             if args.detailed_exitcode && report.outcome == Outcome::ChangesPending {
                 code = exit::CHANGES_PENDING;
             }
-            finish_write(write_report(stdout, &report, json), code)
+            finish_write(
+                write_report(stdout, publisher, &report, args.output == PlanFormat::Json),
+                code,
+            )
         }
         Command::Deploy(args) => {
-            let report = run_live(&args.request(env)?, env)?;
+            let request = args.request(env)?;
+            let deployment = args
+                .github_deployment
+                .as_deref()
+                .filter(|_| publisher.platform() == Platform::GitHub);
+            let (report, warnings) = run_deploy(&request, env, publisher.platform(), deployment)?;
+            publisher.warnings.extend(warnings);
+            publisher.run_finished(&report);
             let code = outcome_code(&report);
             finish_write(
-                write_report(stdout, &report, args.output == RunFormat::Json),
+                write_report(stdout, publisher, &report, args.output == RunFormat::Json),
                 code,
             )
         }
     }
 }
 
-/// Runs deploy or a live plan on a tokio runtime, with progress on stderr and signals handled.
-fn run_live(request: &LiveRequest, env: &Env) -> Result<RunReport, Error> {
-    let style = if is_ci(env) || !std::io::stderr().is_terminal() {
-        Style::Plain
-    } else {
-        Style::Live
+/// Posts the plan as the pull request's sticky comment (on a pull_request event only).
+fn comment_plan(env: &Env, publisher: &mut Publisher<'_>, params: &str, markdown: &str) {
+    let result = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(flows::comment_plan(env, params, markdown)),
+        Err(e) => Err(format!("cannot start the async runtime: {e}")),
     };
+    match result {
+        Ok(Some(action)) => eprintln!(
+            "aigw: plan comment {}",
+            if action == aigw::ci::github::api::CommentAction::Created {
+                "created"
+            } else {
+                "updated"
+            }
+        ),
+        Ok(None) => {}
+        Err(warning) => publisher.warnings.push(warning),
+    }
+}
+
+/// A deploy, wrapped in a GitHub Deployment when asked.
+fn run_deploy(
+    request: &LiveRequest,
+    env: &Env,
+    platform: Platform,
+    environment: Option<&str>,
+) -> Result<(RunReport, Vec<String>), Error> {
+    let mut warnings = Vec::new();
+    let report = run_live(
+        request,
+        env,
+        platform,
+        environment.map(|e| (e, &mut warnings)),
+    )?;
+    Ok((report, warnings))
+}
+
+/// Runs deploy or a live plan on a tokio runtime, with progress on stderr and signals handled.
+fn run_live(
+    request: &LiveRequest,
+    env: &Env,
+    platform: Platform,
+    deployment: Option<(&str, &mut Vec<String>)>,
+) -> Result<RunReport, Error> {
+    let style =
+        if platform != Platform::None || env.is_true("CI") || !std::io::stderr().is_terminal() {
+            Style::Plain
+        } else {
+            Style::Live
+        };
     let console = Console::new(style);
     init_logging(&console, env);
+    if platform == Platform::GitHub && env.is_true("ACT") {
+        console.line("running under act: GitHub OIDC is not available here; aigw uses the other credentials (AZURE_ACCESS_TOKEN, client secret, Azure CLI)");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
+        let params = request.params.display().to_string();
+        let (github_deployment, warnings) = match deployment {
+            Some((environment, warnings)) => {
+                match flows::start_deployment(env, environment, &params).await {
+                    Ok(started) => (Some(started), Some(warnings)),
+                    Err(warning) => {
+                        warnings.push(warning);
+                        (None, Some(warnings))
+                    }
+                }
+            }
+            None => (None, None),
+        };
         let (handle, cancel) = cancel::channel();
         let signals = tokio::spawn(watch_signals(handle, console.clone()));
         let ticker = console.start_ticker();
-        let mut progress = Progress::new(console.clone(), request.mode, aigw::ci::Platform::None);
+        let mut progress = Progress::new(console.clone(), request.mode, platform);
         let result = aigw::commands::live(request, env, &mut progress, &cancel).await;
+        progress.finish();
         console.status(None);
         signals.abort();
         if let Some(ticker) = ticker {
             ticker.abort();
+        }
+        if let Some(started) = &github_deployment {
+            let (succeeded, url, description) = match &result {
+                Ok(report) if report.failure.is_none() => {
+                    let url = report
+                        .outputs
+                        .get("gatewayUrl")
+                        .and_then(|v| v.as_str())
+                        .map(String::from);
+                    (
+                        true,
+                        url,
+                        format!("aigw deploy {}", aigw::ci::outputs::result(report)),
+                    )
+                }
+                Ok(report) => (
+                    false,
+                    None,
+                    report
+                        .failure
+                        .as_ref()
+                        .map(|f| f.message.lines().next().unwrap_or("").to_string())
+                        .unwrap_or_default(),
+                ),
+                Err(error) => (false, None, error.to_string()),
+            };
+            if let Err(warning) = started
+                .finish(succeeded, url.as_deref(), &description)
+                .await
+                && let Some(warnings) = warnings
+            {
+                warnings.push(warning);
+            }
         }
         result
     })
@@ -118,11 +258,11 @@ async fn watch_signals(handle: cancel::CancelHandle, console: Console) {
     loop {
         #[cfg(unix)]
         {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(term) => term,
-                    Err(_) => return,
-                };
+            let Ok(mut term) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            else {
+                return;
+            };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
@@ -156,12 +296,6 @@ fn init_logging(console: &Console, env: &Env) {
         .try_init();
 }
 
-fn is_ci(env: &Env) -> bool {
-    ["CI", "GITHUB_ACTIONS", "TF_BUILD", "ACT"]
-        .iter()
-        .any(|v| env.is_true(v))
-}
-
 /// Exit code of a finished run: failures caused by a rejected token are authentication failures.
 fn outcome_code(report: &RunReport) -> i32 {
     match report.outcome {
@@ -187,12 +321,20 @@ fn outcome_code(report: &RunReport) -> i32 {
     }
 }
 
-fn write_report(stdout: &mut impl Write, report: &RunReport, json: bool) -> std::io::Result<()> {
+/// The result on stdout; in CI, text that carries ARM's messages is fenced so it cannot act as
+/// workflow commands.
+fn write_report(
+    stdout: &mut impl Write,
+    publisher: &Publisher<'_>,
+    report: &RunReport,
+    json: bool,
+) -> std::io::Result<()> {
     if json {
-        writeln!(stdout, "{}", to_json(report))
-    } else {
-        write!(stdout, "{}", aigw::render::run_text::render(report))
+        return writeln!(stdout, "{}", to_json(report));
     }
+    // Values and messages in the report come from Azure: untrusted in a CI log.
+    let text = publisher.untrusted(aigw::render::run_text::render(report).trim_end());
+    writeln!(stdout, "{text}")
 }
 
 fn finish_write(result: std::io::Result<()>, code: i32) -> Result<i32, Error> {

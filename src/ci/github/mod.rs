@@ -2,4 +2,5 @@
 
 pub mod api;
 pub mod commands;
+pub mod flows;
 pub mod output_file;
