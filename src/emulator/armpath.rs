@@ -121,6 +121,10 @@ impl ArmPath {
         let mut parent = self.clone();
         parent.trailing = None;
         if self.trailing.is_some() {
+            // `{scope}/providers/NS/collection`: the scope, without the empty provider block.
+            if parent.blocks.last().is_some_and(|b| b.pairs.is_empty()) {
+                parent.blocks.pop();
+            }
             return Some(parent);
         }
         match parent.blocks.last_mut() {
@@ -315,6 +319,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("no parse"));
         assert!(!list.is_resource());
         assert_eq!(list.trailing.as_deref(), Some("roleAssignments"));
+        assert!(list.parent().is_some_and(|p| p.is_subscription()));
         let register = ArmPath::parse("/subscriptions/s/providers/Microsoft.Foo/register")
             .unwrap_or_else(|| panic!("no parse"));
         assert_eq!(register.lower_types(), ["register"]);

@@ -81,9 +81,14 @@ fn to_reply(resource_type: &str, path: &str, violations: Vec<Violation>) -> Repl
             }
         })
         .collect();
+    let code = if name_only {
+        "InvalidResourceName"
+    } else {
+        "InvalidRequestContent"
+    };
     let details = violations
         .iter()
-        .map(|v| Detail::new("InvalidRequestContent", &v.path, v.message.clone()))
+        .map(|v| Detail::new(code, &v.path, v.message.clone()))
         .collect();
     if name_only {
         let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
