@@ -32,6 +32,16 @@ pub(super) fn resolve(
 }
 
 pub(crate) fn not_found(state: &State, path: &ArmPath, resource_type: &str) -> Reply {
+    if Kind::from_type(resource_type) == Kind::RoleAssignment && path.is_resource() {
+        return Reply::error(
+            404,
+            "RoleAssignmentNotFound",
+            format!(
+                "The role assignment '{}' is not found.",
+                path.name().unwrap_or("")
+            ),
+        );
+    }
     let rg_missing = path
         .resource_group_path()
         .is_some_and(|rg| !state.exists(&rg.key()));

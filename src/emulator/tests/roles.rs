@@ -59,6 +59,9 @@ async fn assignments_follow_arm_rules() {
     .await
     .expect_error(400, "InvalidRoleAssignmentId");
 
+    arm.get(&assignment(&scope, A1), RA_V)
+        .await
+        .expect_error(404, "RoleAssignmentNotFound");
     let created = arm
         .put(&assignment(&scope, A1), RA_V, body(OPENAI_USER, &principal))
         .await
