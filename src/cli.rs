@@ -56,6 +56,22 @@ pub enum Command {
         after_help = "Examples:\n  aigw deploy --params main.acc.parameters.bicepparam --subscription-id <GUID>\n  aigw deploy --params main.acc.parameters.bicepparam --emulator   (rehearsal, no Azure needed)\n  aigw deploy --params main.acc.parameters.bicepparam --output json > result.json"
     )]
     Deploy(DeployArgs),
+    /// Run the ARM emulator on its own (127.0.0.1) to point aigw or other tools at it.
+    #[command(
+        after_help = "Examples:\n  aigw emulator --port 8400\n  AZURE_ACCESS_TOKEN=anything aigw deploy --params main.acc.parameters.bicepparam \\\n    --arm-endpoint http://127.0.0.1:8400 --subscription-id 5ca1ab1e-0000-4000-8000-00000000a16e --auth token"
+    )]
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// The fraction of real Azure provisioning times the emulator takes.
+    #[arg(long, value_name = "SCALE", default_value_t = 0.1, value_parser = parse_scale)]
+    pub latency: f64,
 }
 
 /// Where and how to reach Azure (shared by deploy and live plan).
@@ -76,6 +92,16 @@ pub struct TargetArgs {
     /// Longest wait for one resource to finish provisioning (e.g. 90s, 45m, 2h).
     #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_duration)]
     pub resource_timeout: Duration,
+
+    /// Rehearse against an ARM emulator started in this process: no Azure subscription, no
+    /// credentials; every stage runs as it would against Azure.
+    #[arg(long, conflicts_with_all = ["arm_endpoint", "auth"])]
+    pub emulator: bool,
+
+    /// With --emulator: the fraction of real Azure provisioning times the emulator takes
+    /// (API Management about 5 minutes, accounts and model deployments about 30 seconds).
+    #[arg(long, value_name = "SCALE", default_value_t = 0.02, requires = "emulator", value_parser = parse_scale)]
+    pub emulator_latency: f64,
 }
 
 #[derive(Debug, Args)]
@@ -259,11 +285,12 @@ impl TargetArgs {
         mode: Mode,
         purge_soft_deleted: bool,
     ) -> Result<LiveRequest, Error> {
-        let endpoint = aigw::arm::parse_endpoint(&self.arm_endpoint)
-            .map_err(|e| Error::Usage(format!("--arm-endpoint: {e}")))?;
-        let target = Target::Azure {
-            endpoint,
-            auth: self.auth.method(),
+        let target = if self.emulator {
+            Target::Emulator { latency_scale: self.emulator_latency }
+        } else {
+            let endpoint = aigw::arm::parse_endpoint(&self.arm_endpoint)
+                .map_err(|e| Error::Usage(format!("--arm-endpoint: {e}")))?;
+            Target::Azure { endpoint, auth: self.auth.method() }
         };
         Ok(LiveRequest {
             params: params.params.clone(),
@@ -291,6 +318,14 @@ impl AuthArg {
             AuthArg::ManagedIdentity => Some(AuthMethod::ManagedIdentity),
             AuthArg::AzureCli => Some(AuthMethod::AzureCli),
         }
+    }
+}
+
+/// A latency factor between 0 (instant) and 1 (real Azure times).
+fn parse_scale(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(scale) if (0.0..=1.0).contains(&scale) => Ok(scale),
+        _ => Err(format!("`{text}` is not a factor between 0 and 1 (e.g. 0.02)")),
     }
 }
 

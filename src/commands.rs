@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::arm::{ArmClient, Clock};
-use crate::auth::{AuthMethod, TokenSource};
+use crate::auth::{AuthMethod, StaticToken, TokenSource};
 use crate::deploy::cancel::Cancel;
 use crate::deploy::events::Observer;
 use crate::deploy::{self, EngineOptions};
@@ -85,7 +85,15 @@ pub enum Target {
         endpoint: url::Url,
         auth: Option<AuthMethod>,
     },
+    /// An ARM emulator started inside this process (the rehearsal): no Azure, no credentials.
+    /// `latency_scale` is the fraction of real provisioning times it takes (and of aigw's waits).
+    Emulator { latency_scale: f64 },
 }
+
+/// The subscription a rehearsal deploys into when none is given.
+pub const EMULATOR_SUBSCRIPTION: &str = "5ca1ab1e-0000-4000-8000-00000000a16e";
+/// The bearer token aigw and the in-process emulator agree on (not a secret: nothing real).
+const EMULATOR_TOKEN: &str = "aigw-rehearsal";
 
 #[derive(Clone, Debug)]
 pub struct LiveRequest {
@@ -99,41 +107,58 @@ pub struct LiveRequest {
 }
 
 /// `deploy`, or `plan` without `--offline`: validate, plan, then walk the plan against ARM.
-pub async fn live(
-    request: &LiveRequest,
-    env: &Env,
-    observer: &mut dyn Observer,
-    cancel: &Cancel,
-) -> Result<RunReport, Error> {
+pub async fn live(request: &LiveRequest, env: &Env, observer: &mut dyn Observer, cancel: &Cancel) -> Result<RunReport, Error> {
     let spec = params::load(&request.params, &request.load)?;
-    let subscription_id = request.subscription_id.clone().ok_or_else(|| {
-        Error::Usage("no subscription: pass --subscription-id or set AZURE_SUBSCRIPTION_ID".into())
-    })?;
+    let subscription_id = match (&request.subscription_id, &request.target) {
+        (Some(id), _) => id.clone(),
+        (None, Target::Emulator { .. }) => EMULATOR_SUBSCRIPTION.to_string(),
+        (None, Target::Azure { .. }) => {
+            return Err(Error::Usage("no subscription: pass --subscription-id or set AZURE_SUBSCRIPTION_ID".into()));
+        }
+    };
     check_subscription_id(&subscription_id)?;
     let plan = plan::build(&spec, &subscription_id);
+    let mut clock = Clock::from_env(env);
+    let mut emulator = None;
     let (endpoint, tokens): (url::Url, Arc<dyn TokenSource>) = match &request.target {
         Target::Azure { endpoint, auth } => {
             let resolved = crate::auth::resolve(env, *auth).await?;
             for skipped in &resolved.skipped {
-                tracing::debug!(
-                    "credential {} not used: {}",
-                    skipped.method.label(),
-                    skipped.reason
-                );
+                tracing::debug!("credential {} not used: {}", skipped.method.label(), skipped.reason);
             }
             tracing::info!("authenticated with {}", resolved.method.label());
             (endpoint.clone(), resolved.source)
         }
+        Target::Emulator { latency_scale } => {
+            let running = start_emulator(env, *latency_scale).await?;
+            let endpoint = crate::arm::parse_endpoint(&running.url()).map_err(|e| Error::Emulator(e.to_string()))?;
+            if env.get("AIGW_TEST_TIME_SCALE").is_none() {
+                // Waits shrink with the emulated provisioning times, so the rehearsal keeps its shape.
+                clock = Clock::scaled(*latency_scale);
+            }
+            emulator = Some(running);
+            let token = StaticToken::new(EMULATOR_TOKEN.to_string().into(), "rehearsal token");
+            (endpoint, Arc::new(token) as Arc<dyn TokenSource>)
+        }
     };
-    let client = ArmClient::new(endpoint, tokens, Clock::from_env(env))
-        .map_err(|e| Error::Usage(e.to_string()))?;
-    Ok(deploy::run(
-        &plan,
-        &client,
-        request.mode,
-        &request.engine,
-        observer,
-        cancel,
-    )
-    .await)
+    let client = ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Usage(e.to_string()))?;
+    let report = deploy::run(&plan, &client, request.mode, &request.engine, observer, cancel).await;
+    if let Some(running) = emulator {
+        running.shutdown().await;
+    }
+    Ok(report)
+}
+
+/// The in-process emulator of a rehearsal, with request bodies checked against the Azure REST
+/// specifications when they are available.
+pub async fn start_emulator(env: &Env, latency_scale: f64) -> Result<crate::emulator::RunningEmulator, Error> {
+    use crate::emulator::{Emulator, LatencyProfile};
+    let mut builder = Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale)).token(EMULATOR_TOKEN);
+    match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
+        Ok(specs) => builder = builder.specs(specs),
+        Err(e) => tracing::warn!("the emulator checks request bodies only structurally: {e}"),
+    }
+    let running = builder.start().await.map_err(|e| Error::Emulator(e.to_string()))?;
+    tracing::info!("rehearsal: ARM emulator on {} (provisioning times × {latency_scale})", running.url());
+    Ok(running)
 }

@@ -14,6 +14,8 @@ use super::{ArmClient, ArmError, ArmErrorKind, ArmResponse, ErrorBody, Method, r
 const DEFAULT_POLL: Duration = Duration::from_secs(5);
 /// A Retry-After longer than this is shortened: a deploy should notice completion promptly.
 const MAX_POLL: Duration = Duration::from_secs(60);
+/// A Retry-After of 0 would poll in a tight loop.
+const MIN_POLL: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Copy, Debug)]
 pub struct WriteOptions {
@@ -278,7 +280,7 @@ impl ArmClient {
             });
         }
         self.clock()
-            .sleep(retry_after.unwrap_or(DEFAULT_POLL).min(MAX_POLL))
+            .sleep(retry_after.unwrap_or(DEFAULT_POLL).clamp(MIN_POLL, MAX_POLL))
             .await;
         Ok(())
     }
