@@ -286,11 +286,16 @@ impl TargetArgs {
         purge_soft_deleted: bool,
     ) -> Result<LiveRequest, Error> {
         let target = if self.emulator {
-            Target::Emulator { latency_scale: self.emulator_latency }
+            Target::Emulator {
+                latency_scale: self.emulator_latency,
+            }
         } else {
             let endpoint = aigw::arm::parse_endpoint(&self.arm_endpoint)
                 .map_err(|e| Error::Usage(format!("--arm-endpoint: {e}")))?;
-            Target::Azure { endpoint, auth: self.auth.method() }
+            Target::Azure {
+                endpoint,
+                auth: self.auth.method(),
+            }
         };
         Ok(LiveRequest {
             params: params.params.clone(),
@@ -325,7 +330,9 @@ impl AuthArg {
 fn parse_scale(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(scale) if (0.0..=1.0).contains(&scale) => Ok(scale),
-        _ => Err(format!("`{text}` is not a factor between 0 and 1 (e.g. 0.02)")),
+        _ => Err(format!(
+            "`{text}` is not a factor between 0 and 1 (e.g. 0.02)"
+        )),
     }
 }
 

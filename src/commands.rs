@@ -107,13 +107,20 @@ pub struct LiveRequest {
 }
 
 /// `deploy`, or `plan` without `--offline`: validate, plan, then walk the plan against ARM.
-pub async fn live(request: &LiveRequest, env: &Env, observer: &mut dyn Observer, cancel: &Cancel) -> Result<RunReport, Error> {
+pub async fn live(
+    request: &LiveRequest,
+    env: &Env,
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+) -> Result<RunReport, Error> {
     let spec = params::load(&request.params, &request.load)?;
     let subscription_id = match (&request.subscription_id, &request.target) {
         (Some(id), _) => id.clone(),
         (None, Target::Emulator { .. }) => EMULATOR_SUBSCRIPTION.to_string(),
         (None, Target::Azure { .. }) => {
-            return Err(Error::Usage("no subscription: pass --subscription-id or set AZURE_SUBSCRIPTION_ID".into()));
+            return Err(Error::Usage(
+                "no subscription: pass --subscription-id or set AZURE_SUBSCRIPTION_ID".into(),
+            ));
         }
     };
     check_subscription_id(&subscription_id)?;
@@ -124,14 +131,19 @@ pub async fn live(request: &LiveRequest, env: &Env, observer: &mut dyn Observer,
         Target::Azure { endpoint, auth } => {
             let resolved = crate::auth::resolve(env, *auth).await?;
             for skipped in &resolved.skipped {
-                tracing::debug!("credential {} not used: {}", skipped.method.label(), skipped.reason);
+                tracing::debug!(
+                    "credential {} not used: {}",
+                    skipped.method.label(),
+                    skipped.reason
+                );
             }
             tracing::info!("authenticated with {}", resolved.method.label());
             (endpoint.clone(), resolved.source)
         }
         Target::Emulator { latency_scale } => {
             let running = start_emulator(env, *latency_scale).await?;
-            let endpoint = crate::arm::parse_endpoint(&running.url()).map_err(|e| Error::Emulator(e.to_string()))?;
+            let endpoint = crate::arm::parse_endpoint(&running.url())
+                .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
                 // Waits shrink with the emulated provisioning times, so the rehearsal keeps its shape.
                 clock = Clock::scaled(*latency_scale);
@@ -141,8 +153,17 @@ pub async fn live(request: &LiveRequest, env: &Env, observer: &mut dyn Observer,
             (endpoint, Arc::new(token) as Arc<dyn TokenSource>)
         }
     };
-    let client = ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Usage(e.to_string()))?;
-    let report = deploy::run(&plan, &client, request.mode, &request.engine, observer, cancel).await;
+    let client =
+        ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Usage(e.to_string()))?;
+    let report = deploy::run(
+        &plan,
+        &client,
+        request.mode,
+        &request.engine,
+        observer,
+        cancel,
+    )
+    .await;
     if let Some(running) = emulator {
         running.shutdown().await;
     }
@@ -151,14 +172,25 @@ pub async fn live(request: &LiveRequest, env: &Env, observer: &mut dyn Observer,
 
 /// The in-process emulator of a rehearsal, with request bodies checked against the Azure REST
 /// specifications when they are available.
-pub async fn start_emulator(env: &Env, latency_scale: f64) -> Result<crate::emulator::RunningEmulator, Error> {
+pub async fn start_emulator(
+    env: &Env,
+    latency_scale: f64,
+) -> Result<crate::emulator::RunningEmulator, Error> {
     use crate::emulator::{Emulator, LatencyProfile};
-    let mut builder = Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale)).token(EMULATOR_TOKEN);
+    let mut builder = Emulator::builder()
+        .latency(LatencyProfile::realistic().scaled(latency_scale))
+        .token(EMULATOR_TOKEN);
     match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
         Ok(specs) => builder = builder.specs(specs),
         Err(e) => tracing::warn!("the emulator checks request bodies only structurally: {e}"),
     }
-    let running = builder.start().await.map_err(|e| Error::Emulator(e.to_string()))?;
-    tracing::info!("rehearsal: ARM emulator on {} (provisioning times × {latency_scale})", running.url());
+    let running = builder
+        .start()
+        .await
+        .map_err(|e| Error::Emulator(e.to_string()))?;
+    tracing::info!(
+        "rehearsal: ARM emulator on {} (provisioning times × {latency_scale})",
+        running.url()
+    );
     Ok(running)
 }

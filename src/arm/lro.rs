@@ -80,6 +80,32 @@ impl ArmClient {
         .await
     }
 
+    /// Waits until `current` (a resource just read) is no longer being provisioned, e.g. after an
+    /// earlier run was interrupted while Azure worked on it. Returns the settled representation;
+    /// a resource that settled in `Failed` or `Canceled` is returned as is (a new PUT repairs it).
+    pub async fn settle(
+        &self,
+        path: &str,
+        api_version: &str,
+        current: Value,
+        timeout: Duration,
+    ) -> Result<Value, ArmError> {
+        match state_of(&current) {
+            Some(state) if !is_terminal(state) => {}
+            _ => return Ok(current),
+        }
+        let deadline = self.clock().deadline(timeout);
+        loop {
+            self.pause(None, deadline, Method::Get, path, api_version, timeout)
+                .await?;
+            let url = self.url_for(path, api_version, &[]);
+            let resource = self.poll(&url).await?.body;
+            if state_of(&resource).is_none_or(is_terminal) {
+                return Ok(resource);
+            }
+        }
+    }
+
     /// Sends a DELETE or POST and waits for its operation; returns the last body.
     pub async fn act_and_wait(
         &self,
@@ -280,7 +306,11 @@ impl ArmClient {
             });
         }
         self.clock()
-            .sleep(retry_after.unwrap_or(DEFAULT_POLL).clamp(MIN_POLL, MAX_POLL))
+            .sleep(
+                retry_after
+                    .unwrap_or(DEFAULT_POLL)
+                    .clamp(MIN_POLL, MAX_POLL),
+            )
             .await;
         Ok(())
     }

@@ -228,10 +228,24 @@ impl Engine<'_> {
             timeout: self.options.resource_timeout,
             ..WriteOptions::default()
         };
-        let actual = self
+        let actual = match self
             .client
             .get(&operation.id, operation.api_version)
-            .await?;
+            .await?
+        {
+            // Still provisioning (an interrupted run, or someone else's write): wait, then compare.
+            Some(found) => Some(
+                self.client
+                    .settle(
+                        &operation.id,
+                        operation.api_version,
+                        found,
+                        self.options.resource_timeout,
+                    )
+                    .await?,
+            ),
+            None => None,
+        };
         let (action, changes, current, note) = match actual {
             None => {
                 let note = self.clear_soft_deleted(operation, timeout).await?;

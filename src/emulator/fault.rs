@@ -144,6 +144,11 @@ pub(crate) struct FaultBook {
 }
 
 impl FaultBook {
+    /// Forgets every fault (the next requests behave normally).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     pub fn add(&mut self, fault: Fault) {
         let remaining = match &fault {
             Fault::Throttle { times, .. }

@@ -162,6 +162,11 @@ impl RunningEmulator {
         seed_fault(&mut self.shared.state(), fault);
     }
 
+    /// Removes every fault, e.g. to show that a rerun after a failure converges.
+    pub fn clear_faults(&self) {
+        self.shared.state().faults.clear();
+    }
+
     /// Lets role assignments name this principal from now on.
     pub fn add_principal(&self, object_id: &str) {
         self.shared

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod arm;
+
 use assert_cmd::Command;
 
 /// Environment variables that would change aigw's behaviour and must not leak in from the
