@@ -1,6 +1,7 @@
 //! End-to-end tests of the `aigw` binary (one test binary, a module per command).
 
 mod ci_files;
+mod credentials;
 mod deploy;
 mod plan;
 mod support;
