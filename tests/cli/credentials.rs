@@ -16,7 +16,9 @@ fn fake_entra(ctx: &TestContext, tenant: &str, fragment: &str) -> MockServer {
         Mock::given(method("POST"))
             .and(path(format!("/{tenant}/oauth2/v2.0/token")))
             .and(body_string_contains(fragment))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "expires_in": 1, "token_type": "Bearer"})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"access_token": TOKEN, "expires_in": 1, "token_type": "Bearer"}),
+            ))
             .mount(&server)
             .await;
         server
@@ -24,7 +26,11 @@ fn fake_entra(ctx: &TestContext, tenant: &str, fragment: &str) -> MockServer {
 }
 
 fn count(ctx: &TestContext, server: &MockServer, suffix: &str) -> usize {
-    ctx.block_on(server.received_requests()).unwrap_or_default().iter().filter(|r| r.url.path().ends_with(suffix)).count()
+    ctx.block_on(server.received_requests())
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().ends_with(suffix))
+        .count()
 }
 
 /// `aigw plan` (reads only) with the ready-token variable removed and `env` set.
@@ -49,21 +55,39 @@ fn github_oidc_exchanges_a_fresh_github_token_for_every_azure_token() {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": "github-jwt"})))
             .mount(&entra),
     );
-    let assert = plan_with(&ctx, &[
-        ("GITHUB_ACTIONS", "true".into()),
-        ("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{}/oidc?runtime=1", entra.uri())),
-        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token".into()),
-        ("AZURE_TENANT_ID", "tenant-gh".into()),
-        ("AZURE_CLIENT_ID", "client-gh".into()),
-        ("AIGW_TEST_AUTHORITY_REDIRECT", entra.uri()),
-        ("AIGW_CI", "none".into()),
-    ]);
+    let assert = plan_with(
+        &ctx,
+        &[
+            ("GITHUB_ACTIONS", "true".into()),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{}/oidc?runtime=1", entra.uri()),
+            ),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token".into()),
+            ("AZURE_TENANT_ID", "tenant-gh".into()),
+            ("AZURE_CLIENT_ID", "client-gh".into()),
+            ("AIGW_TEST_AUTHORITY_REDIRECT", entra.uri()),
+            ("AIGW_CI", "none".into()),
+        ],
+    );
     let assert = assert.code(0);
-    assert!(stderr_of(&assert).contains("authenticated with GitHub Actions OIDC"), "{}", stderr_of(&assert));
+    assert!(
+        stderr_of(&assert).contains("authenticated with GitHub Actions OIDC"),
+        "{}",
+        stderr_of(&assert)
+    );
     let (oidc, tokens) = (count(&ctx, &entra, "/oidc"), count(&ctx, &entra, "/token"));
-    assert!(tokens >= 2, "a token per request once the cached one expires ({tokens})");
-    assert_eq!(oidc, tokens, "one GitHub OIDC token per Entra ID token request");
-    assert!(!stdout_of(&assert).contains("github-jwt") && !stderr_of(&assert).contains("github-jwt"));
+    assert!(
+        tokens >= 2,
+        "a token per request once the cached one expires ({tokens})"
+    );
+    assert_eq!(
+        oidc, tokens,
+        "one GitHub OIDC token per Entra ID token request"
+    );
+    assert!(
+        !stdout_of(&assert).contains("github-jwt") && !stderr_of(&assert).contains("github-jwt")
+    );
 }
 
 #[test]
@@ -78,18 +102,31 @@ fn azure_pipelines_workload_identity_uses_the_service_connection() {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"oidcToken": "ado-jwt"})))
             .mount(&entra),
     );
-    let assert = plan_with(&ctx, &[
-        ("TF_BUILD", "True".into()),
-        ("SYSTEM_OIDCREQUESTURI", format!("{}/oidctoken", entra.uri())),
-        ("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "svc-connection".into()),
-        ("AZURESUBSCRIPTION_TENANT_ID", "tenant-ado".into()),
-        ("AZURESUBSCRIPTION_CLIENT_ID", "client-ado".into()),
-        ("SYSTEM_ACCESSTOKEN", "system-token".into()),
-        ("AIGW_TEST_AUTHORITY_REDIRECT", entra.uri()),
-        ("AIGW_CI", "none".into()),
-    ])
+    let assert = plan_with(
+        &ctx,
+        &[
+            ("TF_BUILD", "True".into()),
+            (
+                "SYSTEM_OIDCREQUESTURI",
+                format!("{}/oidctoken", entra.uri()),
+            ),
+            (
+                "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+                "svc-connection".into(),
+            ),
+            ("AZURESUBSCRIPTION_TENANT_ID", "tenant-ado".into()),
+            ("AZURESUBSCRIPTION_CLIENT_ID", "client-ado".into()),
+            ("SYSTEM_ACCESSTOKEN", "system-token".into()),
+            ("AIGW_TEST_AUTHORITY_REDIRECT", entra.uri()),
+            ("AIGW_CI", "none".into()),
+        ],
+    )
     .code(0);
-    assert!(stderr_of(&assert).contains("authenticated with Azure Pipelines workload identity"), "{}", stderr_of(&assert));
+    assert!(
+        stderr_of(&assert).contains("authenticated with Azure Pipelines workload identity"),
+        "{}",
+        stderr_of(&assert)
+    );
     assert!(count(&ctx, &entra, "/oidctoken") >= 1);
 }
 
@@ -110,16 +147,34 @@ fn client_secret_credentials_and_a_forced_method() {
     forced.push(("PATH", "/nonexistent".into()));
     let assert = plan_with(&ctx, &forced).code(3);
     let stderr = stderr_of(&assert);
-    assert!(stderr.contains("no Azure credential worked; tried:\n  - Azure CLI (az login):"), "{stderr}");
+    assert!(
+        stderr.contains("no Azure credential worked; tried:\n  - Azure CLI (az login):"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("s3cr3t-value"));
 }
 
 #[test]
 fn without_any_credential_the_error_lists_every_source_and_exits_3() {
     let ctx = TestContext::start();
-    let assert = plan_with(&ctx, &[("PATH", "/nonexistent".into()), ("GITHUB_ACTIONS", "true".into()), ("AIGW_CI", "none".into())]).code(3);
+    let assert = plan_with(
+        &ctx,
+        &[
+            ("PATH", "/nonexistent".into()),
+            ("GITHUB_ACTIONS", "true".into()),
+            ("AIGW_CI", "none".into()),
+        ],
+    )
+    .code(3);
     let stderr = stderr_of(&assert);
-    for source in ["access token (AZURE_ACCESS_TOKEN)", "GitHub Actions OIDC", "Azure Pipelines workload identity", "client secret", "managed identity", "Azure CLI"] {
+    for source in [
+        "access token (AZURE_ACCESS_TOKEN)",
+        "GitHub Actions OIDC",
+        "Azure Pipelines workload identity",
+        "client secret",
+        "managed identity",
+        "Azure CLI",
+    ] {
         assert!(stderr.contains(source), "{source} missing:\n{stderr}");
     }
 }

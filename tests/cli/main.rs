@@ -1,5 +1,6 @@
 //! End-to-end tests of the `aigw` binary (one test binary, a module per command).
 
+mod ci;
 mod ci_files;
 mod credentials;
 mod deploy;

@@ -115,8 +115,14 @@ impl GitHubApi {
             .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)))
         {
             Some(existing) => {
-                issues
-                    .update_comment(existing.id, text)
+                // The documented verb is PATCH (octocrab's update_comment sends POST).
+                let route = format!(
+                    "/repos/{}/{}/issues/comments/{}",
+                    self.owner, self.repo, existing.id
+                );
+                let _: octocrab::models::issues::Comment = self
+                    .client
+                    .patch(route, Some(&serde_json::json!({ "body": text })))
                     .await
                     .map_err(describe)?;
                 Ok(CommentAction::Updated)

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 pub mod arm;
+pub mod fake_github;
 
 use assert_cmd::Command;
 

@@ -1,0 +1,377 @@
+//! aigw as a CI step: GitHub Actions step outputs, job summary, workflow commands, the sticky PR
+//! comment and GitHub Deployments; Azure DevOps logging commands.
+
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use aigw::ci::github::output_file;
+
+use crate::support::arm::TestContext;
+use crate::support::fake_github::*;
+use crate::support::*;
+
+/// A GitHub Actions environment writing to files in `dir`.
+fn github_env(cmd: &mut assert_cmd::Command, dir: &std::path::Path) {
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("CI", "true")
+        .env("GITHUB_OUTPUT", dir.join("output"))
+        .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "99")
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567");
+}
+
+fn rehearsal(cmd: &mut assert_cmd::Command) {
+    cmd.args([
+        "deploy",
+        "--params",
+        EXAMPLE,
+        "--emulator",
+        "--emulator-latency",
+        "0",
+    ])
+    .env("AIGW_TEST_TIME_SCALE", "0");
+}
+
+#[test]
+fn github_actions_gets_every_output_a_summary_groups_and_masks() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = aigw_cmd();
+    rehearsal(&mut cmd);
+    github_env(&mut cmd, dir.path());
+    cmd.env("AZURE_CLIENT_SECRET", "super-secret-value");
+    let assert = cmd.assert().code(0);
+
+    let text = std::fs::read_to_string(dir.path().join("output")).unwrap_or_default();
+    let outputs = output_file::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let get = |name: &str| {
+        outputs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} in {outputs:?}"))
+    };
+    assert_eq!(
+        get("gateway-url"),
+        "https://apim-aigw-acc-x7k.azure-api.net"
+    );
+    assert_eq!(get("resource-group"), "rg-aigw-acc-x7k");
+    assert_eq!(get("apim-name"), "apim-aigw-acc-x7k");
+    assert_eq!(get("result"), "succeeded");
+    assert_eq!(get("changes"), "53");
+    assert_eq!(get("identity-client-id").len(), 36);
+    let pools: Vec<String> = serde_json::from_str(&get("pool-names")).unwrap_or_default();
+    assert_eq!(
+        pools,
+        ["pool-gpt-4o", "pool-gpt-4o-mini-2024-dot-07-dot-18"]
+    );
+    let projects: serde_json::Value = serde_json::from_str(&get("project-ids")).unwrap_or_default();
+    assert!(
+        projects["francecentral"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/projects/proj-aifoundry-acc-x7k-frc"))
+    );
+    let counts: serde_json::Value =
+        serde_json::from_str(&get("deployment-counts")).unwrap_or_default();
+    assert_eq!(
+        counts,
+        json!({"westeurope": 2, "swedencentral": 2, "francecentral": 2})
+    );
+    assert!(
+        get("dce-ingestion-endpoint").starts_with("https://")
+            && get("dcr-immutable-id").starts_with("dcr-")
+    );
+
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap_or_default();
+    assert!(
+        summary.starts_with("## ✅ aigw deploy succeeded — 53 created"),
+        "{summary}"
+    );
+    assert!(summary.contains("```mermaid\nflowchart LR"));
+    assert!(summary.contains("| gatewayUrl | `https://apim-aigw-acc-x7k.azure-api.net` |"));
+
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains("::add-mask::super-secret-value"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("::group::[1/9 foundation]") && stderr.contains("::endgroup::"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("::group::").count(),
+        stderr.matches("::endgroup::").count()
+    );
+    let stdout = stdout_of(&assert);
+    let token = stdout
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("::stop-commands::"))
+        .unwrap_or_else(|| panic!("report not fenced:\n{stdout}"));
+    assert!(stdout.trim_end().ends_with(&format!("::{token}::")));
+}
+
+#[test]
+fn parameter_problems_become_annotations_at_their_line() {
+    let params = fixture("many-mistakes.bicepparam");
+    let assert = aigw_cmd()
+        .args(["validate", "--params", &params])
+        .env("GITHUB_ACTIONS", "true")
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(&format!("::error file={params},line=3,col=21,title=aigw%3A invalid-name-part::environment: `ACC` cannot be part of Azure resource names%0Ahelp: ")),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("::error ")).count(),
+        10
+    );
+
+    let assert = aigw_cmd()
+        .args(["validate", "--params", &params])
+        .env("TF_BUILD", "True")
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(&format!("##vso[task.logissue type=error;sourcepath={params};linenumber=4;columnnumber=7;code=unknown-parameter]sufix: unknown parameter `sufix`%0Ahelp: did you mean `suffix`?")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("##vso[task.complete result=Failed]10 problem(s) in"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn azure_devops_gets_output_variables_a_summary_groups_and_the_result() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = aigw_cmd();
+    rehearsal(&mut cmd);
+    cmd.env("TF_BUILD", "True")
+        .env("AGENT_TEMPDIRECTORY", dir.path())
+        .env("SYSTEM_ACCESSTOKEN", "ado-system-token");
+    let assert = cmd.assert().code(0);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains("##vso[task.setsecret]ado-system-token"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("##vso[task.setvariable variable=gatewayUrl;isoutput=true;issecret=false]https://apim-aigw-acc-x7k.azure-api.net"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "##vso[task.setvariable variable=result;isoutput=true;issecret=false]succeeded"
+        )
+    );
+    assert!(stderr.contains("##[group][1/9 foundation]") && stderr.contains("##[endgroup]"));
+    let summary_line = stderr
+        .lines()
+        .find(|l| l.starts_with("##vso[task.uploadsummary]"))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    let summary_path = summary_line.trim_start_matches("##vso[task.uploadsummary]");
+    assert!(
+        std::fs::read_to_string(summary_path)
+            .unwrap_or_default()
+            .contains("aigw deploy succeeded")
+    );
+    assert!(
+        stderr.contains("##vso[task.complete result=Succeeded]aigw succeeded"),
+        "{stderr}"
+    );
+}
+
+/// A pull_request event for PR 7 and a fake GitHub with the given comments.
+fn pull_request_setup(
+    ctx: &TestContext,
+    existing: Vec<serde_json::Value>,
+) -> (MockServer, tempfile::TempDir) {
+    let server = ctx.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/infra/issues/7/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(existing))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/infra/issues/7/comments"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(comment(555, "created")))
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path("/repos/acme/infra/issues/comments/555"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(comment(555, "updated")))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("event.json"),
+        json!({"number": 7, "pull_request": {"number": 7}}).to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (server, dir)
+}
+
+fn plan_on_pull_request(
+    server: &MockServer,
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    let mut cmd = aigw_cmd();
+    cmd.args(["plan", "--params", EXAMPLE, "--offline"])
+        .args(extra);
+    github_env(&mut cmd, dir);
+    cmd.env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", dir.join("event.json"))
+        .env("GITHUB_API_URL", server.uri())
+        .env("GITHUB_TOKEN", "gh-token");
+    cmd.assert()
+}
+
+#[test]
+fn the_first_plan_creates_the_pr_comment_and_the_second_updates_it() {
+    let ctx = TestContext::start();
+    let (server, dir) = pull_request_setup(&ctx, vec![comment(100, "a human comment")]);
+    let assert = plan_on_pull_request(&server, dir.path(), &[]).code(0);
+    assert!(
+        stderr_of(&assert).contains("aigw: plan comment created"),
+        "{}",
+        stderr_of(&assert)
+    );
+    let created = ctx.block_on(bodies(
+        &server,
+        "POST",
+        "/repos/acme/infra/issues/7/comments",
+    ));
+    assert_eq!(created.len(), 1);
+    let body = created[0]["body"].as_str().unwrap_or_default().to_string();
+    assert!(body.starts_with("<!-- aigw-plan: examples/main.acc.parameters.bicepparam -->\n### aigw plan: 53 resources in 9 stages"), "{body}");
+    assert!(body.contains("[workflow run](https://github.com/acme/infra/actions/runs/99)"));
+
+    let (server, dir) = pull_request_setup(
+        &ctx,
+        vec![comment(100, "a human comment"), comment(555, &body)],
+    );
+    let assert = plan_on_pull_request(&server, dir.path(), &[]).code(0);
+    assert!(
+        stderr_of(&assert).contains("aigw: plan comment updated"),
+        "{}",
+        stderr_of(&assert)
+    );
+    assert!(
+        ctx.block_on(bodies(
+            &server,
+            "POST",
+            "/repos/acme/infra/issues/7/comments"
+        ))
+        .is_empty()
+    );
+    assert_eq!(
+        ctx.block_on(bodies(
+            &server,
+            "PATCH",
+            "/repos/acme/infra/issues/comments/555"
+        ))
+        .len(),
+        1
+    );
+
+    let (server, dir) = pull_request_setup(&ctx, vec![]);
+    plan_on_pull_request(&server, dir.path(), &["--no-pr-comment"]).code(0);
+    assert!(
+        ctx.block_on(server.received_requests())
+            .unwrap_or_default()
+            .is_empty(),
+        "opt-out sends nothing"
+    );
+}
+
+#[test]
+fn a_403_from_github_is_a_warning_not_a_failure() {
+    let ctx = TestContext::start();
+    let server = ctx.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com"})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("event.json"),
+        json!({"pull_request": {"number": 7}}).to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let assert = plan_on_pull_request(&server, dir.path(), &[]).code(0);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(
+            "aigw: warning: could not comment the plan on pull request #7: GitHub answered 403"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_github_deployment_goes_in_progress_then_success_with_the_gateway_url() {
+    let ctx = TestContext::start();
+    let server = ctx.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/infra/deployments"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(deployment(42)))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/infra/deployments/42/statuses"))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(deployment_status(1, "in_progress")),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = aigw_cmd();
+    rehearsal(&mut cmd);
+    github_env(&mut cmd, dir.path());
+    cmd.args(["--github-deployment", "acc"])
+        .env("GITHUB_API_URL", server.uri())
+        .env("GITHUB_TOKEN", "gh-token");
+    cmd.assert().code(0);
+
+    let created = ctx.block_on(bodies(&server, "POST", "/repos/acme/infra/deployments"));
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        created[0]["ref"],
+        "0123456789abcdef0123456789abcdef01234567"
+    );
+    assert_eq!(created[0]["environment"], "acc");
+    assert_eq!(created[0]["auto_merge"], false);
+    assert_eq!(created[0]["required_contexts"], json!([]));
+    let statuses = ctx.block_on(bodies(
+        &server,
+        "POST",
+        "/repos/acme/infra/deployments/42/statuses",
+    ));
+    let states: Vec<&str> = statuses
+        .iter()
+        .filter_map(|s| s["state"].as_str())
+        .collect();
+    assert_eq!(states, ["in_progress", "success"]);
+    assert_eq!(
+        statuses[0]["log_url"],
+        "https://github.com/acme/infra/actions/runs/99"
+    );
+    assert_eq!(
+        statuses[1]["environment_url"],
+        "https://apim-aigw-acc-x7k.azure-api.net"
+    );
+}
