@@ -123,7 +123,7 @@ fn check_document(
         Err(problem) => {
             // With a broken expression the XML error is most likely its echo.
             if p.scan.problems.is_empty() {
-                p.problems.push(problem);
+                p.problems.push(*problem);
             }
             return Vec::new();
         }

@@ -77,12 +77,17 @@ impl PoolRule {
     }
 }
 
-fn problem(span: Span, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new("policy-pool-id", message).at(span).help(
+type Found<T> = Result<T, Box<Diagnostic>>;
+
+/// What `final_return` reads: the prefix, the replacements and the tokens used.
+type Tail = (String, Vec<(String, String)>, usize);
+
+fn problem(span: Span, message: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new("policy-pool-id", message).at(span).help(
         "the pool-id reader understands: string d = (string)context.Variables[\"aigw-deployment\"]; \
          if (d.Length > N) { return \"\"; } if (!Regex.IsMatch(d, \"...\")) { return \"\"; } \
          return \"pool-\" + d.Replace(\".\", \"-dot-\");",
-    )
+    ))
 }
 
 /// Reads the pool-id derivation from the `aigw-route` fragment among `files`.
@@ -102,16 +107,16 @@ pub fn pool_rule(files: &[PolicyFile]) -> Result<PoolRule, Diagnostics> {
     let file = SourceFile::new(route.path.clone(), route.text.clone());
     read(&file).map_err(|d| {
         let mut all = Diagnostics::new(file.clone());
-        all.push(d);
+        all.push(*d);
         all
     })
 }
 
-fn read(file: &SourceFile) -> Result<PoolRule, Diagnostic> {
+fn read(file: &SourceFile) -> Found<PoolRule> {
     let text = file.text();
     let scanned = scan(file);
     if let Some(first) = scanned.problems.first() {
-        return Err(first.clone());
+        return Err(Box::new(first.clone()));
     }
     let doc = parse(&scanned.masked)?;
     let values: Vec<Span> = doc
@@ -217,7 +222,7 @@ impl Statements<'_> {
         Span::new(start, end.max(start))
     }
 
-    fn rule(mut self, whole: Span) -> Result<PoolRule, Diagnostic> {
+    fn rule(mut self, whole: Span) -> Found<PoolRule> {
         // string d = (string)context.Variables["aigw-deployment"];
         let var = self
             .ident(1)
@@ -283,7 +288,7 @@ impl Statements<'_> {
     }
 
     /// `if (COND) { return ""; }` or `if (COND) return "";`.
-    fn guard(&self, var: &str) -> Result<(Guard, usize), Diagnostic> {
+    fn guard(&self, var: &str) -> Found<(Guard, usize)> {
         let length = ["if", "(", "$var", ".", "Length", ">", "$num", ")"];
         let regex = [
             "if", "(", "!", "Regex", ".", "IsMatch", "(", "$var", ",", "$str", ")", ")",
@@ -349,10 +354,7 @@ impl Statements<'_> {
     }
 
     /// `return "prefix" + d.Replace("a", "b")...;`
-    fn final_return(
-        &self,
-        var: &str,
-    ) -> Result<(String, Vec<(String, String)>, usize), Diagnostic> {
+    fn final_return(&self, var: &str) -> Found<Tail> {
         let head = ["return", "$str", "+", "$var"];
         let prefix = self
             .shape(&head, var)

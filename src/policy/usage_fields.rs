@@ -67,20 +67,20 @@ struct Reader<'a> {
     file: std::sync::Arc<SourceFile>,
 }
 
-type Found<T> = Result<T, Diagnostic>;
+type Found<T> = Result<T, Box<Diagnostic>>;
 
-fn problem(span: Span, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new("policy-usage-row", message)
+fn problem(span: Span, message: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new("policy-usage-row", message)
         .at(span)
-        .help("the usage-row reader understands `string[] columns = new string[] { ... }`, `JObject row = new JObject()` and `row[\"Column\"] = value;` with a cast, a typed local, a literal or a known context member as value")
+        .help("the usage-row reader understands `string[] columns = new string[] { ... }`, `JObject row = new JObject()` and `row[\"Column\"] = value;` with a cast, a typed local, a literal or a known context member as value"))
 }
 
 /// The fields the usage-row policy emits, in the order of its columns array.
 pub fn usage_fields(policy: &PolicyFile) -> Result<Vec<(String, ColumnKind)>, Diagnostics> {
     let file = SourceFile::new(policy.path.clone(), policy.text.clone());
-    let fail = |d: Diagnostic| {
+    let fail = |d: Box<Diagnostic>| {
         let mut all = Diagnostics::new(file.clone());
-        all.push(d);
+        all.push(*d);
         all
     };
     let body = row_body(&file).map_err(fail)?;
@@ -99,7 +99,7 @@ fn row_body(file: &SourceFile) -> Found<Span> {
     let scanned = scan(file);
     let whole = Span::new(0, file.text().len().min(1));
     if let Some(first) = scanned.problems.first() {
-        return Err(first.clone());
+        return Err(Box::new(first.clone()));
     }
     let doc = parse(&scanned.masked)?;
     let bodies: Vec<Span> = doc

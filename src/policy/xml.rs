@@ -10,13 +10,13 @@ use crate::source::Span;
 pub const MAX_DEPTH: usize = 128;
 
 /// Parses masked policy text (DTDs refused, as APIM does not need them).
-pub fn parse(masked: &str) -> Result<Document<'_>, Diagnostic> {
+pub fn parse(masked: &str) -> Result<Document<'_>, Box<Diagnostic>> {
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: 1_000_000,
         ..ParsingOptions::default()
     };
-    Document::parse_with_options(masked, options).map_err(|e| xml_error(masked, &e))
+    Document::parse_with_options(masked, options).map_err(|e| Box::new(xml_error(masked, &e)))
 }
 
 fn xml_error(text: &str, error: &roxmltree::Error) -> Diagnostic {
