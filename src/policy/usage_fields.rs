@@ -33,6 +33,9 @@ const CONTEXT_MEMBERS: &[(&str, ColumnKind)] = &[
     ("context.Subscription.Name", ColumnKind::String),
 ];
 
+/// Values nested deeper than this (parentheses, conditionals) are not read.
+const MAX_NESTING: usize = 64;
+
 /// String methods that return a string.
 const STRING_METHODS: &[&str] = &[
     "Substring",
@@ -185,6 +188,28 @@ impl Reader<'_> {
         None
     }
 
+    /// Index of the bracket within `from..close` that `close` closes.
+    fn opener(&self, from: usize, close: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for i in (from..=close).rev() {
+            let t = self.t(i)?;
+            if t.kind != TokenKind::Punct {
+                continue;
+            }
+            match t.text(self.text) {
+                ")" | "]" | "}" => depth += 1,
+                "(" | "[" | "{" => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// The end (index of `;`) of the statement or expression starting at `from`.
     fn statement_end(&self, from: usize) -> Option<usize> {
         let mut i = from;
@@ -222,7 +247,7 @@ impl Reader<'_> {
                 .statement_end(value_start)
                 .ok_or_else(|| problem(self.span_of(i, i + 5), "assignment without `;`"))?;
             let key = &self.tokens[i + 2];
-            let kind = self.infer(value_start, end, &locals)?;
+            let kind = self.infer(value_start, end, &locals, 0)?;
             match (key.kind, &key.value, kind) {
                 (TokenKind::Str, Some(name), kind) => {
                     if !columns.iter().any(|(c, _)| c == name) {
@@ -419,12 +444,13 @@ impl Reader<'_> {
         out
     }
 
-    /// The kind of the value `tokens[from..to]`; `None` for null.
+    /// The kind of the value `tokens[from..to]`; `None` for null. `depth` bounds the recursion.
     fn infer(
         &self,
         from: usize,
         to: usize,
         locals: &BTreeMap<String, String>,
+        depth: usize,
     ) -> Found<Option<ColumnKind>> {
         let unknown = || {
             problem(
@@ -435,22 +461,23 @@ impl Reader<'_> {
                 ),
             )
         };
-        if from >= to {
+        if from >= to || depth > MAX_NESTING {
             return Err(unknown());
         }
+        let depth = depth + 1;
         // ( inner )
         if self.is(from, "(") && self.matching(from) == Some(to - 1) {
-            return self.infer(from + 1, to - 1, locals);
+            return self.infer(from + 1, to - 1, locals, depth);
         }
         // a ? b : c   and   a ?? b
         if let Some((question, colon)) = self.ternary(from, to) {
-            let a = self.infer(question + 1, colon, locals)?;
-            let b = self.infer(colon + 1, to, locals)?;
+            let a = self.infer(question + 1, colon, locals, depth)?;
+            let b = self.infer(colon + 1, to, locals, depth)?;
             return self.combine(a, b, from, to);
         }
         if let Some(coalesce) = self.top_level(from, to, "??") {
-            let a = self.infer(from, coalesce, locals)?;
-            let b = self.infer(coalesce + 1, to, locals)?;
+            let a = self.infer(from, coalesce, locals, depth)?;
+            let b = self.infer(coalesce + 1, to, locals, depth)?;
             return self.combine(a, b, from, to);
         }
         // (T) x   or   (T?) x
@@ -497,7 +524,7 @@ impl Reader<'_> {
         }
         // ... .ToString(...) at the end.
         if self.is(to - 1, ")")
-            && let Some(open) = (from..to).rev().find(|&i| self.matching(i) == Some(to - 1))
+            && let Some(open) = self.opener(from, to - 1)
             && open >= 2
             && self.ident(open - 1) == Some("ToString")
             && self.is(open - 2, ".")

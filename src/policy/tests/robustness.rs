@@ -141,3 +141,21 @@ fn deep_nesting_is_reported_not_overflowed() {
         .collect();
     assert_eq!(codes, ["policy-nesting"]);
 }
+
+#[test]
+fn deeply_parenthesised_usage_row_value_is_an_error_not_a_crash() {
+    let row = embedded()
+        .into_iter()
+        .find(|f| f.fragment_id() == Some(USAGE_ROW_FRAGMENT))
+        .unwrap_or_else(|| panic!("no usage row"));
+    let deep = format!(
+        "{}context.Deployment.Region{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let text = row
+        .text
+        .replacen("context.Deployment.Region;", &format!("{deep};"), 1);
+    let fragment = as_fragment(USAGE_ROW_FRAGMENT, &text);
+    assert!(usage_fields(&fragment).is_err());
+}
