@@ -15,6 +15,7 @@ use crate::naming::NameKind;
 use crate::source::{SourceFile, Span};
 use crate::suggest::closest;
 
+use super::csharp::{TokenKind, tokenize};
 use super::elements::Section;
 use super::expr::{Scan, scan};
 use super::files::{PolicyFile, PolicyKind};
@@ -56,6 +57,7 @@ pub fn check(files: &[PolicyFile], named_values: &[&str]) -> Vec<Diagnostics> {
     duplicates(&mut prepared);
     for p in &mut prepared {
         named_value_problems(p, named_values);
+        expression_shape_problems(p);
         if let Some(id) = p.policy.fragment_id() {
             fragment_file_problems(p, id);
         }
@@ -335,6 +337,41 @@ fn named_value_problems(p: &mut Prepared, known: &[&str]) {
             .label("unknown named value")
             .help(help),
         );
+    }
+}
+
+/// `@()` is empty, and every path of `@{...}` must end in `return`: a block without any `return`
+/// cannot compile (<https://learn.microsoft.com/azure/api-management/api-management-policy-expressions>).
+fn expression_shape_problems(p: &mut Prepared) {
+    let text = p.file.text();
+    for expression in p.scan.expressions.iter().filter(|e| e.balanced) {
+        let inner = expression.inner();
+        let Ok(tokens) = tokenize(text, inner.start, inner.end) else {
+            continue;
+        };
+        let opening = Span::new(expression.span.start, expression.span.start + 2);
+        if tokens.is_empty() {
+            p.problems.push(
+                Diagnostic::new("policy-expression-empty", "empty policy expression")
+                    .at(expression.span)
+                    .label("nothing to evaluate")
+                    .help("write a C# expression inside @( ), or a literal value without @"),
+            );
+        } else if expression.block
+            && !tokens
+                .iter()
+                .any(|t| t.kind == TokenKind::Ident && t.text(text) == "return")
+        {
+            p.problems.push(
+                Diagnostic::new(
+                    "policy-expression-no-return",
+                    "multi-statement expression `@{...}` never returns a value",
+                )
+                .at(opening)
+                .label("no return")
+                .help("every code path of @{ ... } must end with `return value;`; for a single expression use @( ... )"),
+            );
+        }
     }
 }
 

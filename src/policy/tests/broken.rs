@@ -134,6 +134,18 @@ fn text_after_an_expression_is_reported() {
 }
 
 #[test]
+fn block_without_return_and_empty_expression_are_reported() {
+    assert_eq!(
+        statement_problems(r#"<set-variable name="x" value="@{ int a = 1; }" />"#),
+        [("policy-expression-no-return", 4, 39)]
+    );
+    assert_eq!(
+        statement_problems(r#"<set-variable name="x" value="@( )" />"#),
+        [("policy-expression-empty", 4, 39)]
+    );
+}
+
+#[test]
 fn unknown_element_is_reported_with_a_suggestion() {
     let d = diagnostics_for(r#"<set-varible name="x" value="1" />"#);
     assert_eq!(
