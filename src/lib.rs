@@ -17,6 +17,7 @@ pub mod naming;
 pub mod openapi;
 pub mod params;
 pub mod plan;
+pub mod policy;
 pub mod regions;
 pub mod render;
 pub mod report;

@@ -1,0 +1,67 @@
+//! The gateway policies aigw attaches, and their static checks.
+//!
+//! Owns the policy files (embedded with `include_str!`, or read from a directory with the same
+//! layout), the order they must be created in, and every check that can be made without an APIM
+//! instance. It does no I/O besides [`load_dir`] and never talks to Azure; deploying the files is
+//! the `plan`/`deploy` modules' job.
+//!
+//! ```text
+//! embedded() / load_dir(dir)      → Vec<PolicyFile>           fragments first, then API policies
+//! deploy_order(&files)            → Vec<&PolicyFile>          every fragment before any API policy
+//! check(&files, named_values)     → Vec<Diagnostics>          one per file with problems
+//! named_values_used(&files)       → BTreeSet<String>          every {{name}} outside comments
+//! usage_fields(&fragment)         → Vec<(String, ColumnKind)> the usage row the policy emits
+//! pool_rule(&files)?.pool_id(dep) → Option<String>            the pool the route policy picks
+//! ```
+//!
+//! Policies are APIM `rawxml`: C# expressions `@(...)` and `@{...}` sit unescaped in attribute
+//! values and element text. `expr` sets them aside (same byte length, so positions stay exact)
+//! before the XML is parsed; every problem is a [`Diagnostic`](crate::diagnostic::Diagnostic)
+//! with the file, line and column of the offending text.
+//!
+//! What the checks cannot see: whether an expression compiles (types, allowed .NET members,
+//! `context` members of the gateway version), attribute values and the attributes a policy
+//! accepts beyond the required and literal-only ones in the table, the runtime behaviour of
+//! retries, pools and circuit breakers, the values of named values, and whether context
+//! variables are set before they are read.
+
+mod check;
+mod csharp;
+mod elements;
+mod expr;
+mod files;
+mod pool;
+mod usage_fields;
+mod walk;
+mod xml;
+
+use std::collections::BTreeSet;
+
+use crate::source::SourceFile;
+
+pub use check::{MAX_FRAGMENT_BYTES, check};
+pub use elements::{ELEMENTS, ElementDef, Section, Sections};
+pub use expr::{Expression, NamedValueRef, Place, Scan, scan};
+pub use files::{
+    API_POLICY_FILES, LoadError, MAX_POLICY_BYTES, PolicyFile, PolicyKind, deploy_order, embedded,
+    load_dir,
+};
+pub use pool::{POOL_VARIABLE, PoolRule, ROUTE_FRAGMENT, pool_rule};
+pub use usage_fields::usage_fields;
+
+/// The fragment that builds and posts the usage row.
+pub const USAGE_ROW_FRAGMENT: &str = "aigw-usage-row";
+
+/// Every named value referenced by `files` (outside XML comments).
+pub fn named_values_used(files: &[PolicyFile]) -> BTreeSet<String> {
+    files
+        .iter()
+        .flat_map(|f| {
+            let file = SourceFile::new(f.path.clone(), f.text.clone());
+            scan(&file).named_values.into_iter().map(|n| n.name)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
