@@ -19,14 +19,25 @@ use aigw::report::{Action, Mode};
 const SUBSCRIPTION: &str = "11111111-2222-3333-4444-555555555555";
 
 fn main() {
-    let scale: f64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(0.01);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    let scale: f64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(0.01);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     runtime.block_on(bench(scale));
 }
 
 async fn bench(scale: f64) {
-    let spec = load(std::path::Path::new("examples/main.acc.parameters.bicepparam"), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let plan = aigw::plan::build(&spec, SUBSCRIPTION);
+    let spec = load(
+        std::path::Path::new("examples/main.acc.parameters.bicepparam"),
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = aigw::plan::build(&spec, SUBSCRIPTION, &aigw::policy::embedded());
     let profile = LatencyProfile::realistic().scaled(scale);
     let mut builder = Emulator::builder().latency(profile.clone()).token("bench");
     match Emulator::load_specs(std::env::var(aigw::openapi::SPECS_DIR_VAR).ok().as_deref()) {
@@ -36,15 +47,30 @@ async fn bench(scale: f64) {
     let emulator = builder.start().await.unwrap_or_else(|e| panic!("{e}"));
     let endpoint = aigw::arm::parse_endpoint(&emulator.url()).unwrap_or_else(|e| panic!("{e}"));
 
-    println!("aigw deploy benchmark: example stack ({} resources), realistic latency × {scale}", plan.operation_count());
-    println!("{:<18} {:>9} {:>12} {:>10} {:>7} {:>7} {:>7} {:>8}", "run", "wall", "emulated", "overhead", "reads", "writes", "polls", "retries");
+    println!(
+        "aigw deploy benchmark: example stack ({} resources), realistic latency × {scale}",
+        plan.operation_count()
+    );
+    println!(
+        "{:<18} {:>9} {:>12} {:>10} {:>7} {:>7} {:>7} {:>8}",
+        "run", "wall", "emulated", "overhead", "reads", "writes", "polls", "retries"
+    );
     for label in ["first deploy", "no-op redeploy"] {
         let before = emulator.requests().len();
         let token = Arc::new(StaticToken::new("bench".to_string().into(), "bench"));
         // aigw's own waits (Retry-After, backoff) shrink by the same factor as the emulated times.
-        let client = ArmClient::new(endpoint.clone(), token, Clock::scaled(scale)).unwrap_or_else(|e| panic!("{e}"));
+        let client = ArmClient::new(endpoint.clone(), token, Clock::scaled(scale))
+            .unwrap_or_else(|e| panic!("{e}"));
         let started = Instant::now();
-        let report = run(&plan, &client, Mode::Deploy, &EngineOptions::default(), &mut Silent, &Cancel::never()).await;
+        let report = run(
+            &plan,
+            &client,
+            Mode::Deploy,
+            &EngineOptions::default(),
+            &mut Silent,
+            &Cancel::never(),
+        )
+        .await;
         let wall = started.elapsed();
         assert!(report.failure.is_none(), "{:?}", report.failure);
         // Emulated latency: the provisioning time of every resource that was written.

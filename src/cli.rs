@@ -113,6 +113,11 @@ pub struct ParamsArgs {
     /// Accept this Azure region although aigw does not know it yet (repeatable).
     #[arg(long = "allow-region", value_name = "REGION")]
     pub allow_region: Vec<String>,
+
+    /// Attach the policies in this directory (aoai-policy.xml, oaiv1-policy.xml, fragments/*.xml)
+    /// instead of the ones built into aigw; they are checked like the built-in ones.
+    #[arg(long, value_name = "DIR", env = "AIGW_POLICIES")]
+    pub policies: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +247,7 @@ impl ParamsArgs {
                     .map(|r| r.trim().to_ascii_lowercase())
                     .collect(),
             },
+            policies_dir: self.policies.clone(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The commands as library functions taking plain request values (the binary converts flags into
 //! these; tests call them directly).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
@@ -12,8 +12,10 @@ use crate::deploy::events::Observer;
 use crate::deploy::{self, EngineOptions};
 use crate::env::Env;
 use crate::error::Error;
+use crate::naming;
 use crate::params::{self, LoadOptions};
 use crate::plan::{self, Plan};
+use crate::policy::{self, PolicyFile};
 use crate::report::{Mode, RunReport};
 use crate::spec::StackSpec;
 
@@ -32,16 +34,52 @@ pub struct ValidateReport {
     pub regions: usize,
     pub deployments: usize,
     pub pools: usize,
+    pub policy_files: usize,
 }
 
+/// The stack's inputs, all checked: the parameter file and the policy files. Problems in both
+/// are reported together.
+pub fn inputs(
+    params_file: &Path,
+    load: &LoadOptions,
+) -> Result<(StackSpec, Vec<PolicyFile>), Error> {
+    let files = match &load.policies_dir {
+        Some(dir) => policy::load_dir(dir)?,
+        None => policy::embedded(),
+    };
+    let names: Vec<&str> = NAMED_VALUES.to_vec();
+    let policy_problems = policy::check(&files, &names);
+    match params::load(params_file, load) {
+        Ok(spec) if policy_problems.is_empty() => Ok((spec, files)),
+        Ok(_) => Err(Error::Invalid {
+            params: None,
+            policies: policy_problems,
+        }),
+        Err(params::LoadError::Invalid(diagnostics)) => Err(Error::Invalid {
+            params: Some(diagnostics),
+            policies: policy_problems,
+        }),
+        Err(other) => Err(Error::Params(other)),
+    }
+}
+
+/// The named values the stack creates: the only `{{...}}` policies may reference.
+pub const NAMED_VALUES: [&str; 4] = [
+    naming::NAMED_VALUE_DCE_ENDPOINT,
+    naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
+    naming::NAMED_VALUE_STREAM_NAME,
+    naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
+];
+
 pub fn validate(request: &ValidateRequest) -> Result<(StackSpec, ValidateReport), Error> {
-    let spec = params::load(&request.params, &request.load)?;
+    let (spec, policies) = inputs(&request.params, &request.load)?;
     let report = ValidateReport {
         file: request.params.display().to_string(),
         valid: true,
         regions: spec.regions.len(),
         deployments: spec.deployment_count(),
         pools: spec.pools().len(),
+        policy_files: policies.len(),
     };
     Ok((spec, report))
 }
@@ -59,12 +97,12 @@ pub fn plan_offline(request: &PlanRequest) -> Result<Plan, Error> {
     if let Some(id) = &request.subscription_id {
         check_subscription_id(id)?;
     }
-    let spec = params::load(&request.params, &request.load)?;
+    let (spec, policies) = inputs(&request.params, &request.load)?;
     let subscription = request
         .subscription_id
         .as_deref()
         .unwrap_or(plan::ids::OFFLINE_SUBSCRIPTION);
-    Ok(plan::build(&spec, subscription))
+    Ok(plan::build(&spec, subscription, &policies))
 }
 
 /// A subscription id is a GUID; anything else would produce ids ARM rejects much later.
@@ -113,7 +151,7 @@ pub async fn live(
     observer: &mut dyn Observer,
     cancel: &Cancel,
 ) -> Result<RunReport, Error> {
-    let spec = params::load(&request.params, &request.load)?;
+    let (spec, policies) = inputs(&request.params, &request.load)?;
     let subscription_id = match (&request.subscription_id, &request.target) {
         (Some(id), _) => id.clone(),
         (None, Target::Emulator { .. }) => EMULATOR_SUBSCRIPTION.to_string(),
@@ -124,7 +162,7 @@ pub async fn live(
         }
     };
     check_subscription_id(&subscription_id)?;
-    let plan = plan::build(&spec, &subscription_id);
+    let plan = plan::build(&spec, &subscription_id, &policies);
     let mut clock = Clock::from_env(env);
     let mut emulator = None;
     let (endpoint, tokens): (url::Url, Arc<dyn TokenSource>) = match &request.target {

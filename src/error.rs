@@ -1,5 +1,6 @@
 //! The one error type commands return, and its exit code (DESIGN.md "Contract with users").
 
+use crate::diagnostic::Diagnostics;
 use crate::params::LoadError;
 
 /// Exit codes, stable for scripts.
@@ -17,6 +18,15 @@ pub enum Error {
     /// The parameter file could not be read or has problems (diagnostics inside).
     #[error(transparent)]
     Params(#[from] LoadError),
+    /// Problems in the parameter file and/or the policy files, each with its position.
+    #[error("{}", invalid_summary(.params.as_ref(), .policies))]
+    Invalid {
+        params: Option<Diagnostics>,
+        policies: Vec<Diagnostics>,
+    },
+    /// A policy directory (`--policies`) could not be read.
+    #[error(transparent)]
+    PolicyFiles(#[from] crate::policy::LoadError),
     /// Flags or environment that do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -31,9 +41,38 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Params(_) | Error::Usage(_) => exit::INVALID_INPUT,
+            Error::Params(_) | Error::Usage(_) | Error::Invalid { .. } | Error::PolicyFiles(_) => {
+                exit::INVALID_INPUT
+            }
             Error::Auth(_) => exit::AUTHENTICATION_FAILED,
             Error::Emulator(_) => exit::DEPLOYMENT_FAILED,
         }
     }
+}
+
+impl Error {
+    /// Every file with problems, parameter file first.
+    pub fn diagnostics(&self) -> Vec<&Diagnostics> {
+        match self {
+            Error::Invalid { params, policies } => params.iter().chain(policies.iter()).collect(),
+            Error::Params(LoadError::Invalid(d)) => vec![d],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn invalid_summary(params: Option<&Diagnostics>, policies: &[Diagnostics]) -> String {
+    let files: Vec<String> = params
+        .into_iter()
+        .chain(policies.iter())
+        .map(|d| {
+            format!(
+                "{} problem{} in {}",
+                d.len(),
+                if d.len() == 1 { "" } else { "s" },
+                d.file.name()
+            )
+        })
+        .collect();
+    files.join(", ")
 }

@@ -16,7 +16,6 @@ use aigw::console::{Console, Style};
 use aigw::deploy::cancel;
 use aigw::env::Env;
 use aigw::error::{Error, exit};
-use aigw::params::LoadError;
 use aigw::render::progress::Progress;
 use aigw::report::{Outcome, RunReport};
 use cli::{Cli, ColorChoice, Command, PlanFormat, RunFormat, ValidateFormat};
@@ -32,9 +31,7 @@ fn main() -> ExitCode {
     let code = match run(&cli, &env, &mut publisher, &mut stdout) {
         Ok(code) => code,
         Err(error) => {
-            if let Error::Params(LoadError::Invalid(diagnostics)) = &error {
-                publisher.annotate(diagnostics);
-            }
+            publisher.annotate(&error.diagnostics());
             report_error(&error, color);
             error.exit_code()
         }
@@ -382,19 +379,10 @@ fn to_json(value: &impl serde::Serialize) -> String {
 
 fn report_error(error: &Error, color: bool) {
     let mut stderr = std::io::stderr().lock();
-    let _ = match error {
-        Error::Params(LoadError::Invalid(diagnostics)) => {
-            let _ = write!(stderr, "{}", diagnostics.render(color));
-            writeln!(
-                stderr,
-                "aigw: error: {} problem{} in {}",
-                diagnostics.len(),
-                if diagnostics.len() == 1 { "" } else { "s" },
-                diagnostics.file.name()
-            )
-        }
-        other => writeln!(stderr, "aigw: error: {other}"),
-    };
+    for diagnostics in error.diagnostics() {
+        let _ = write!(stderr, "{}", diagnostics.render(color));
+    }
+    let _ = writeln!(stderr, "aigw: error: {error}");
 }
 
 fn use_color(choice: ColorChoice, env: &Env) -> bool {

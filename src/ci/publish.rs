@@ -62,56 +62,51 @@ impl<'e> Publisher<'e> {
         }
     }
 
-    /// One annotation per parameter problem, at its file, line and column.
-    pub fn annotate(&mut self, diagnostics: &Diagnostics) {
-        for d in diagnostics.located() {
-            let title = format!("aigw: {}", d.code);
-            let message = match &d.help {
-                Some(help) => format!(
-                    "{}{}\nhelp: {help}",
-                    d.path
-                        .as_ref()
-                        .map(|p| format!("{p}: "))
-                        .unwrap_or_default(),
-                    d.message
-                ),
-                None => format!(
-                    "{}{}",
-                    d.path
-                        .as_ref()
-                        .map(|p| format!("{p}: "))
-                        .unwrap_or_default(),
-                    d.message
-                ),
-            };
-            let line = match self.platform {
-                Platform::GitHub => github::commands::annotation(
-                    "error",
-                    Some(&d.file),
-                    d.line,
-                    d.column,
-                    Some(&title),
-                    &message,
-                ),
-                Platform::AzureDevOps => azure_devops::log_issue(
-                    "error",
-                    Some(&d.file),
-                    d.line,
-                    d.column,
-                    Some(d.code),
-                    &message,
-                ),
-                Platform::None => continue,
-            };
-            self.emit(&line);
+    /// One annotation per problem in the parameter and policy files, at its file, line and column.
+    pub fn annotate(&mut self, files: &[&Diagnostics]) {
+        if files.is_empty() {
+            return;
+        }
+        for diagnostics in files {
+            for d in diagnostics.located() {
+                let title = format!("aigw: {}", d.code);
+                let path = d
+                    .path
+                    .as_ref()
+                    .map(|p| format!("{p}: "))
+                    .unwrap_or_default();
+                let message = match &d.help {
+                    Some(help) => format!("{path}{}\nhelp: {help}", d.message),
+                    None => format!("{path}{}", d.message),
+                };
+                let line = match self.platform {
+                    Platform::GitHub => github::commands::annotation(
+                        "error",
+                        Some(&d.file),
+                        d.line,
+                        d.column,
+                        Some(&title),
+                        &message,
+                    ),
+                    Platform::AzureDevOps => azure_devops::log_issue(
+                        "error",
+                        Some(&d.file),
+                        d.line,
+                        d.column,
+                        Some(d.code),
+                        &message,
+                    ),
+                    Platform::None => continue,
+                };
+                self.emit(&line);
+            }
         }
         if self.platform == Platform::AzureDevOps {
-            let message = format!(
-                "{} problem(s) in {}",
-                diagnostics.len(),
-                diagnostics.file.name()
-            );
-            self.emit(&azure_devops::complete("Failed", &message));
+            let summary: Vec<String> = files
+                .iter()
+                .map(|d| format!("{} problem(s) in {}", d.len(), d.file.name()))
+                .collect();
+            self.emit(&azure_devops::complete("Failed", &summary.join(", ")));
         }
     }
 

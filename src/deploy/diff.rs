@@ -20,6 +20,38 @@ pub struct FieldChange {
     pub to: Option<Value>,
 }
 
+/// Policy resources: APIM stores policy XML in its own layout (line ends, spacing, self-closing
+/// tags, comments dropped), so their `properties.value` is compared after normalising both sides.
+const POLICY_TYPES: &[&str] = &[
+    "Microsoft.ApiManagement/service/apis/policies",
+    "Microsoft.ApiManagement/service/policyFragments",
+];
+
+/// Extra query parameters for reading a resource of this type back as aigw wrote it: policies are
+/// exported as `rawxml` (the format aigw sends; the default export escapes expressions).
+pub fn read_query(resource_type: &str) -> &'static [(&'static str, &'static str)] {
+    if POLICY_TYPES.contains(&resource_type) {
+        &[("format", "rawxml")]
+    } else {
+        &[]
+    }
+}
+
+/// [`changes`], with the comparison rules of the resource type.
+pub fn changes_for(resource_type: &str, desired: &Value, actual: &Value) -> Vec<FieldChange> {
+    if !POLICY_TYPES.contains(&resource_type) {
+        return changes(desired, actual);
+    }
+    let normalized = |body: &Value| {
+        let mut body = body.clone();
+        if let Some(Value::String(xml)) = body.pointer_mut("/properties/value") {
+            *xml = crate::policy::normalize_xml(xml);
+        }
+        body
+    };
+    changes(&normalized(desired), &normalized(actual))
+}
+
 /// Every field of `desired` that `actual` does not match.
 pub fn changes(desired: &Value, actual: &Value) -> Vec<FieldChange> {
     let mut out = Vec::new();

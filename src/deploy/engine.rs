@@ -230,7 +230,11 @@ impl Engine<'_> {
         };
         let actual = match self
             .client
-            .get(&operation.id, operation.api_version)
+            .get_with_query(
+                &operation.id,
+                operation.api_version,
+                diff::read_query(&operation.resource_type),
+            )
             .await?
         {
             // Still provisioning (an interrupted run, or someone else's write): wait, then compare.
@@ -260,7 +264,7 @@ impl Engine<'_> {
                 (Action::Create, Vec::new(), created, note)
             }
             Some(actual) => {
-                let changes = diff::changes(body, &actual);
+                let changes = diff::changes_for(&operation.resource_type, body, &actual);
                 if changes.is_empty() {
                     (Action::Unchanged, changes, Some(actual), None)
                 } else if self.mode == Mode::Plan {

@@ -185,6 +185,25 @@ impl SpecSet {
         violations
     }
 
+    /// Validates `body` against one definition of a loaded file, for resource types whose
+    /// operations file is not among the copies (API Management policy fragments). `None` when the
+    /// file or definition is not loaded.
+    pub fn validate_definition(
+        &self,
+        file_suffix: &str,
+        definition: &str,
+        body: &Value,
+    ) -> Option<Vec<Violation>> {
+        let (file, _) = self
+            .documents
+            .iter()
+            .find(|(path, _)| path.ends_with(file_suffix))?;
+        let (file, schema) = self.resolve(file, &format!("#/definitions/{definition}"))?;
+        let mut violations = Vec::new();
+        schema::Resolver { specs: self }.validate(file, schema, body, "", &mut violations);
+        Some(violations)
+    }
+
     /// Whether the PUT is long-running (`x-ms-long-running-operation`), and its final-state rule.
     pub fn long_running(&self, operation: &PutOperation<'_>) -> Option<String> {
         if operation

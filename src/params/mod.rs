@@ -49,6 +49,8 @@ pub struct LoadOptions {
     /// Environment variables visible to `readEnvironmentVariable` (a snapshot, read once at start).
     pub env: BTreeMap<String, String>,
     pub validate: ValidateOptions,
+    /// Policy files to attach instead of the ones built into aigw (`--policies DIR`).
+    pub policies_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -21,6 +21,8 @@ pub enum DeferredRef {
     /// The AI Foundry project endpoint of one region (by abbreviation).
     ProjectEndpoint(String),
     GatewayUrl,
+    /// The attached policy of one API (by API id): its resource id.
+    PolicyAttached(String),
 }
 
 impl DeferredRef {
@@ -34,6 +36,7 @@ impl DeferredRef {
             DeferredRef::AccountEndpoint(abbr) => format!("account.{abbr}.endpoint"),
             DeferredRef::ProjectEndpoint(abbr) => format!("project.{abbr}.endpoint"),
             DeferredRef::GatewayUrl => "apim.gatewayUrl".into(),
+            DeferredRef::PolicyAttached(api) => format!("policy.{api}.id"),
         }
     }
 
@@ -46,13 +49,14 @@ impl DeferredRef {
             "apim.gatewayUrl" => DeferredRef::GatewayUrl,
             _ => {
                 let (kind, rest) = key.split_once('.')?;
-                let abbr = rest.strip_suffix(".endpoint")?;
-                if abbr.is_empty() || abbr.contains('.') {
+                let (name, property) = rest.rsplit_once('.')?;
+                if name.is_empty() || name.contains('.') {
                     return None;
                 }
-                match kind {
-                    "account" => DeferredRef::AccountEndpoint(abbr.to_string()),
-                    "project" => DeferredRef::ProjectEndpoint(abbr.to_string()),
+                match (kind, property) {
+                    ("account", "endpoint") => DeferredRef::AccountEndpoint(name.to_string()),
+                    ("project", "endpoint") => DeferredRef::ProjectEndpoint(name.to_string()),
+                    ("policy", "id") => DeferredRef::PolicyAttached(name.to_string()),
                     _ => return None,
                 }
             }
@@ -70,6 +74,7 @@ impl DeferredRef {
             // The project endpoint map is keyed by API name; "AI Foundry API" is the project URL.
             DeferredRef::ProjectEndpoint(_) => "/properties/endpoints/AI Foundry API",
             DeferredRef::GatewayUrl => "/properties/gatewayUrl",
+            DeferredRef::PolicyAttached(_) => "/id",
         }
     }
 
@@ -160,6 +165,7 @@ mod tests {
             DeferredRef::AccountEndpoint("weu".into()),
             DeferredRef::ProjectEndpoint("sec-2".into()),
             DeferredRef::GatewayUrl,
+            DeferredRef::PolicyAttached("openai".into()),
         ] {
             assert_eq!(DeferredRef::parse(&r.key()), Some(r.clone()));
             assert_eq!(DeferredRef::from_placeholder(&r.placeholder()), Some(Ok(r)));

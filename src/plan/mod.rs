@@ -11,6 +11,7 @@ mod foundry;
 mod gateway;
 pub mod ids;
 mod outputs;
+mod policies;
 
 use serde_json::Value;
 
@@ -32,6 +33,7 @@ pub enum StageName {
     Backends,
     Pools,
     Config,
+    Policies,
 }
 
 impl StageName {
@@ -46,6 +48,7 @@ impl StageName {
             StageName::Backends => "backends",
             StageName::Pools => "pools",
             StageName::Config => "config",
+            StageName::Policies => "policies",
         }
     }
 
@@ -63,6 +66,7 @@ impl StageName {
             StageName::Backends => "two backends per region and deployment, with circuit breakers",
             StageName::Pools => "one priority pool per deployment name",
             StageName::Config => "named values the policies read",
+            StageName::Policies => "policy fragments, then the policies of both APIs",
         }
     }
 }
@@ -119,6 +123,9 @@ pub struct Operation {
     /// Key settings for human-readable plans.
     #[serde(skip)]
     pub settings: Vec<Setting>,
+    /// The file the body comes from (policies), for messages that point into it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +157,7 @@ impl Operation {
             body,
             outputs: Vec::new(),
             settings: Vec::new(),
+            source_file: None,
         }
     }
 
@@ -160,6 +168,11 @@ impl Operation {
 
     fn provides(mut self, outputs: impl IntoIterator<Item = DeferredRef>) -> Self {
         self.outputs.extend(outputs);
+        self
+    }
+
+    fn from_file(mut self, path: &str) -> Self {
+        self.source_file = Some(path.to_string());
         self
     }
 
@@ -219,7 +232,12 @@ impl Plan {
 }
 
 /// Builds the plan of `spec` in `subscription_id` (use [`ids::OFFLINE_SUBSCRIPTION`] offline).
-pub fn build(spec: &StackSpec, subscription_id: &str) -> Plan {
+/// `policies` are the policy files to attach ([`crate::policy::embedded`] unless overridden).
+pub fn build(
+    spec: &StackSpec,
+    subscription_id: &str,
+    policies: &[crate::policy::PolicyFile],
+) -> Plan {
     let ids = Ids::new(subscription_id, &spec.names);
     let ctx = Context { spec, ids };
     let stages = vec![
@@ -259,13 +277,17 @@ pub fn build(spec: &StackSpec, subscription_id: &str) -> Plan {
             name: StageName::Config,
             operations: gateway::named_values(&ctx),
         },
+        Stage {
+            name: StageName::Policies,
+            operations: policies::policies(&ctx, policies),
+        },
     ];
     Plan {
         subscription_id: subscription_id.to_string(),
         resource_group: spec.names.resource_group(),
         location: spec.location.clone(),
         stages,
-        outputs: outputs::outputs(&ctx),
+        outputs: outputs::outputs(&ctx, policies),
         routing: routing(spec),
     }
 }

@@ -5,7 +5,10 @@ use serde_json::{Map, Value, json};
 use super::{Context, DeferredRef, PlannedOutput};
 use crate::naming;
 
-pub(super) fn outputs(ctx: &Context<'_>) -> Vec<PlannedOutput> {
+pub(super) fn outputs(
+    ctx: &Context<'_>,
+    policies: &[crate::policy::PolicyFile],
+) -> Vec<PlannedOutput> {
     let spec = ctx.spec;
     let mut project_ids = Map::new();
     let mut project_endpoints = Map::new();
@@ -25,6 +28,16 @@ pub(super) fn outputs(ctx: &Context<'_>) -> Vec<PlannedOutput> {
             DeferredRef::AccountEndpoint(region.abbreviation.clone()).placeholder(),
         );
         deployment_counts.insert(region.name.clone(), json!(region.deployments.len()));
+    }
+    // The id of each API's policy once attached (`null` when the run did not get that far).
+    let mut policies_attached = Map::new();
+    for file in policies {
+        if let crate::policy::PolicyKind::Api { api_id } = &file.kind {
+            policies_attached.insert(
+                api_id.clone(),
+                DeferredRef::PolicyAttached(api_id.clone()).placeholder(),
+            );
+        }
     }
     let pool_names: Vec<String> = spec
         .pools()
@@ -54,5 +67,6 @@ pub(super) fn outputs(ctx: &Context<'_>) -> Vec<PlannedOutput> {
         ),
         output("dcrImmutableId", DeferredRef::DcrImmutableId.placeholder()),
         output("deploymentCounts", Value::Object(deployment_counts)),
+        output("policiesAttached", Value::Object(policies_attached)),
     ]
 }

@@ -30,6 +30,7 @@ mod csharp;
 mod elements;
 mod expr;
 mod files;
+mod normalize;
 mod pool;
 mod usage_fields;
 mod walk;
@@ -46,6 +47,7 @@ pub use files::{
     API_POLICY_FILES, LoadError, MAX_POLICY_BYTES, PolicyFile, PolicyKind, deploy_order, embedded,
     load_dir,
 };
+pub use normalize::normalize_xml;
 pub use pool::{POOL_VARIABLE, PoolRule, ROUTE_FRAGMENT, pool_rule};
 pub use usage_fields::usage_fields;
 

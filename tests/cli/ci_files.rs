@@ -16,7 +16,11 @@ fn output_names() -> Vec<String> {
         &aigw::params::LoadOptions::default(),
     )
     .unwrap_or_else(|d| panic!("{}", d.render(false)));
-    let plan = aigw::plan::build(&spec, "11111111-2222-3333-4444-555555555555");
+    let plan = aigw::plan::build(
+        &spec,
+        "11111111-2222-3333-4444-555555555555",
+        &aigw::policy::embedded(),
+    );
     let mut names: Vec<String> = plan.outputs.iter().map(|o| o.name.to_string()).collect();
     names.extend(["changes".to_string(), "result".to_string()]);
     names

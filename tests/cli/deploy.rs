@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::support::arm::*;
 use crate::support::*;
 
-const STAGES: [&str; 9] = [
+const STAGES: [&str; 10] = [
     "foundation",
     "monitoring",
     "ai-foundry",
@@ -16,6 +16,7 @@ const STAGES: [&str; 9] = [
     "backends",
     "pools",
     "config",
+    "policies",
 ];
 
 fn count(report: &Value, action: &str) -> usize {
@@ -31,7 +32,7 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 53);
+    assert_eq!(count(&report, "create"), 62);
     let stages: Vec<&str> = report["stages"]
         .as_array()
         .into_iter()
@@ -131,7 +132,7 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     let (again, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0);
     assert_eq!(again["outcome"], "no-changes");
-    assert_eq!(count(&again, "unchanged"), 53);
+    assert_eq!(count(&again, "unchanged"), 62);
     assert_eq!(again["requests"]["writes"], 0);
     assert!(ctx.writes_since(before).is_empty());
 
@@ -253,7 +254,7 @@ fn transient_faults_are_survived_with_the_same_final_state() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 53);
+    assert_eq!(count(&report, "create"), 62);
     assert!(
         report["requests"]["retries"].as_u64().unwrap_or(0) >= 12,
         "{}",
@@ -431,7 +432,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .arg("--detailed-exitcode")
         .assert()
         .code(4);
-    assert!(stdout_of(&assert).starts_with("Plan: 53 to create, 0 to update, 0 unchanged"));
+    assert!(stdout_of(&assert).starts_with("Plan: 62 to create, 0 to update, 0 unchanged"));
     assert!(ctx.writes_since(0).is_empty(), "plan never writes");
     assert_eq!(ctx.deploy_json(EXAMPLE, &[]).1, 0);
     ctx.aigw("plan", EXAMPLE)
@@ -448,7 +449,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .code(4);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Plan: 0 to create, 1 to update, 52 unchanged"),
+        stdout.starts_with("Plan: 0 to create, 1 to update, 61 unchanged"),
         "{stdout}"
     );
     assert!(
@@ -495,7 +496,7 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
         .code(0);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Deploy succeeded: 53 created"),
+        stdout.starts_with("Deploy succeeded: 62 created"),
         "{stdout}"
     );
     assert!(

@@ -58,7 +58,8 @@ fn offline_json_plan_has_every_stage_in_order() {
             "models",
             "backends",
             "pools",
-            "config"
+            "config",
+            "policies"
         ]
     );
     assert_eq!(
@@ -114,6 +115,16 @@ fn offline_json_plan_has_every_stage_in_order() {
             "namedValues managed-identity-client-id -"
         ]
     );
+    assert_eq!(outline[9].1.len(), 9);
+    assert!(
+        outline[9].1[..7]
+            .iter()
+            .all(|op| op.starts_with("policyFragments aigw-"))
+    );
+    assert_eq!(
+        outline[9].1[7..],
+        ["policies openai/policy -", "policies v1/policy -"]
+    );
 }
 
 #[test]
@@ -165,7 +176,7 @@ fn a_subscription_id_goes_into_every_id() {
         .flat_map(|s| s["operations"].as_array().into_iter().flatten())
         .filter_map(|o| o["id"].as_str())
         .collect();
-    assert_eq!(ids.len(), 53);
+    assert_eq!(ids.len(), 62);
     assert!(
         ids.iter()
             .all(|id| id.starts_with(&format!("/subscriptions/{sub}/")))
@@ -180,7 +191,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let text = stdout_of(&assert);
     assert!(
-        text.starts_with("Plan: 53 resources in 9 stages\n"),
+        text.starts_with("Plan: 62 resources in 10 stages\n"),
         "{text}"
     );
     assert!(
@@ -204,7 +215,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let markdown = stdout_of(&assert);
     assert!(
-        markdown.starts_with("### aigw plan: 53 resources in 9 stages"),
+        markdown.starts_with("### aigw plan: 62 resources in 10 stages"),
         "{markdown}"
     );
     assert!(

@@ -254,6 +254,7 @@ fn regions_must_be_known_unless_allowed() {
         validate: ValidateOptions {
             allowed_regions: vec!["swedennorth".into()],
         },
+        policies_dir: None,
     };
     assert!(check_with(&text, &allowed).is_ok());
 

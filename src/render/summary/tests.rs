@@ -17,7 +17,11 @@ fn plan() -> Plan {
         &LoadOptions::default(),
     )
     .unwrap_or_else(|d| panic!("{}", d.render(false)));
-    build(&spec, "11111111-2222-3333-4444-555555555555")
+    build(
+        &spec,
+        "11111111-2222-3333-4444-555555555555",
+        &crate::policy::embedded(),
+    )
 }
 
 /// A report of the example where every operation got `action`, with fixed durations.
@@ -137,7 +141,7 @@ fn a_plan_lists_changed_fields() {
     let text = render(&planned, GITHUB_SUMMARY_LIMIT);
     assert!(
         text.starts_with(
-            "## 📝 aigw plan: changes pending — 0 to create, 1 to update, 52 unchanged"
+            "## 📝 aigw plan: changes pending — 0 to create, 1 to update, 61 unchanged"
         ),
         "{text}"
     );
