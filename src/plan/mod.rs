@@ -171,7 +171,7 @@ impl Operation {
         self
     }
 
-    fn from_file(mut self, path: &str) -> Self {
+    fn with_source_file(mut self, path: &str) -> Self {
         self.source_file = Some(path.to_string());
         self
     }

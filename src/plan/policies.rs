@@ -24,7 +24,7 @@ pub(super) fn policies(ctx: &Context<'_>, files: &[PolicyFile]) -> Vec<Operation
                     }
                 }),
             )
-            .from_file(&file.path)
+            .with_source_file(&file.path)
             .setting("file", file.path.clone()),
             PolicyKind::Api { api_id } => Operation::new(
                 ctx.ids.api_policy(api_id),
@@ -33,7 +33,7 @@ pub(super) fn policies(ctx: &Context<'_>, files: &[PolicyFile]) -> Vec<Operation
                 format!("{api_id}/policy"),
                 json!({ "properties": { "format": "rawxml", "value": file.text } }),
             )
-            .from_file(&file.path)
+            .with_source_file(&file.path)
             .provides([DeferredRef::PolicyAttached(api_id.clone())])
             .setting("api", api_id.clone())
             .setting("file", file.path.clone()),
