@@ -458,7 +458,16 @@ fn report(
 
 fn step_failure(error: StepError, operation: &Operation) -> Failure {
     match error {
-        StepError::Arm(error) => arm_failure(&error, Some(operation)),
+        StepError::Arm(error) => {
+            let mut failure = arm_failure(&error, Some(operation));
+            if let Some(file) = &operation.source_file {
+                failure.message = policy_failure_message(file, operation, &failure.message);
+                failure.remedy.get_or_insert_with(|| {
+                    format!("fix {file} (aigw validate checks it offline) and run deploy again")
+                });
+            }
+            failure
+        }
         StepError::Blocked {
             code,
             message,
@@ -485,4 +494,40 @@ pub fn arm_failure(error: &ArmError, operation: Option<&Operation>) -> Failure {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// APIM's message for a rejected policy, with the policy file and, when APIM names a line and
+/// column ("Error in element 'x' on line 12, column 10: ..."), that line of the file.
+fn policy_failure_message(file: &str, operation: &Operation, message: &str) -> String {
+    let mut out = format!("policy file {file} was rejected: {message}");
+    let text = operation
+        .body
+        .pointer("/properties/value")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let position = message.find("line ").and_then(|i| {
+        let rest = &message[i + 5..];
+        let line: usize = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()?;
+        let column = rest.find("column ").and_then(|j| {
+            rest[j + 7..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<usize>()
+                .ok()
+        });
+        Some((line, column))
+    });
+    if let Some((line, column)) = position
+        && let Some(source) = text.lines().nth(line.saturating_sub(1))
+    {
+        let at = column
+            .map(|c| format!("{file}:{line}:{c}"))
+            .unwrap_or_else(|| format!("{file}:{line}"));
+        out.push_str(&format!("\n  --> {at}\n   | {}", source.trim_end()));
+    }
+    out
 }

@@ -20,7 +20,7 @@ pub(super) fn policies(ctx: &Context<'_>, files: &[PolicyFile]) -> Vec<Operation
                     "properties": {
                         "format": "rawxml",
                         "value": file.text,
-                        "description": format!("aigw: {}", file.path)
+                        "description": "managed by aigw"
                     }
                 }),
             )

@@ -5,5 +5,6 @@ mod ci_files;
 mod credentials;
 mod deploy;
 mod plan;
+mod policies;
 mod support;
 mod validate;

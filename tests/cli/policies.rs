@@ -1,0 +1,223 @@
+//! The gateway policies end to end: attached after their fragments and named values, unchanged on
+//! a rerun, updated alone when edited, checked by validate, and APIM's rejections pointed at.
+
+use aigw::emulator::{Fault, Matcher, RequestKind};
+
+use crate::support::arm::*;
+use crate::support::*;
+
+const APIM: &str = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-aigw-acc-x7k/providers/Microsoft.ApiManagement/service/apim-aigw-acc-x7k";
+
+/// A copy of the shipped policies to edit.
+fn policies_copy(ctx: &TestContext) -> std::path::PathBuf {
+    let dir = ctx.dir.path().join("policies");
+    std::fs::create_dir_all(dir.join("fragments")).unwrap_or_else(|e| panic!("{e}"));
+    for file in aigw::policy::embedded() {
+        std::fs::write(ctx.dir.path().join(&file.path), &file.text)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+#[test]
+fn both_policies_and_every_named_value_are_attached_as_written() {
+    let ctx = TestContext::start();
+    let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    for name in [
+        "dce-endpoint",
+        "dcr-immutable-id",
+        "stream-name",
+        "managed-identity-client-id",
+    ] {
+        let value = ctx
+            .resource(&format!("{APIM}/namedValues/{name}"))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert!(
+            value["properties"]["value"]
+                .as_str()
+                .is_some_and(|v| !v.is_empty() && !v.contains("$deferred")),
+            "{name}: {value}"
+        );
+    }
+    let dce = ctx
+        .resource(&format!("{APIM}/namedValues/dce-endpoint"))
+        .unwrap_or_default();
+    assert_eq!(
+        dce["properties"]["value"],
+        report["outputs"]["dceIngestionEndpoint"]
+    );
+
+    // The bodies sent to ARM are the policy files, verbatim, in rawxml.
+    let files = aigw::policy::embedded();
+    for (api, path) in [
+        ("openai", "policies/aoai-policy.xml"),
+        ("v1", "policies/oaiv1-policy.xml"),
+    ] {
+        let put = ctx
+            .requests()
+            .into_iter()
+            .find(|r| {
+                r.method == "PUT"
+                    && r.path
+                        .eq_ignore_ascii_case(&format!("{APIM}/apis/{api}/policies/policy"))
+            })
+            .unwrap_or_else(|| panic!("{api} policy was not written"));
+        let body = put.body.unwrap_or_default();
+        let file = files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path}"));
+        assert_eq!(body["properties"]["format"], "rawxml");
+        assert_eq!(
+            body["properties"]["value"].as_str(),
+            Some(file.text.as_str()),
+            "{api}"
+        );
+        assert_eq!(
+            report["outputs"]["policiesAttached"][api]
+                .as_str()
+                .map(str::to_ascii_lowercase),
+            Some(format!("{APIM}/apis/{api}/policies/policy").to_ascii_lowercase())
+        );
+    }
+    let fragments = ctx
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path.contains("/policyFragments/"))
+        .count();
+    assert_eq!(fragments, 7);
+}
+
+#[test]
+fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_policy() {
+    let ctx = TestContext::start();
+    assert_eq!(ctx.deploy_json(EXAMPLE, &[]).1, 0);
+    let before = ctx.requests().len();
+    let (again, _) = ctx.deploy_json(EXAMPLE, &[]);
+    assert_eq!(
+        again["outcome"], "no-changes",
+        "policies read back in APIM's layout still compare equal"
+    );
+    assert!(ctx.writes_since(before).is_empty());
+
+    let dir = policies_copy(&ctx);
+    let v1 = dir.join("oaiv1-policy.xml");
+    let text = std::fs::read_to_string(&v1).unwrap_or_default();
+    assert!(text.contains("timeout=\"240\""));
+    std::fs::write(&v1, text.replacen("timeout=\"240\"", "timeout=\"200\"", 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = ctx.requests().len();
+    let (report, code) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
+    assert_eq!(code, 0, "{report:#}");
+    let changed: Vec<String> = actions(&report)
+        .into_iter()
+        .filter(|a| !a.ends_with(":unchanged"))
+        .collect();
+    assert_eq!(changed, ["v1/policy:update"]);
+    let writes: Vec<String> = ctx
+        .writes_since(before)
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(writes.len(), 1);
+    assert!(
+        writes[0].ends_with("/apis/v1/policies/policy"),
+        "{writes:?}"
+    );
+
+    // A comment-only edit is not a change (APIM does not keep comments).
+    std::fs::write(
+        &v1,
+        std::fs::read_to_string(&v1).unwrap_or_default().replacen(
+            "<policies>",
+            "<policies>\n    <!-- reviewed -->",
+            1,
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (report, _) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
+    assert_eq!(report["outcome"], "no-changes");
+}
+
+#[test]
+fn validate_points_at_a_broken_policy_file() {
+    let ctx = TestContext::start();
+    let dir = policies_copy(&ctx);
+    let aoai = dir.join("aoai-policy.xml");
+    let text = std::fs::read_to_string(&aoai).unwrap_or_default();
+    let broken = text.replacen("<set-variable name=\"aigw-api-shape\" value=\"openai\" />", "<set-variable name=\"aigw-api-shape\" value=\"@(context.Variables[&quot;x&quot;\" />\n        <forward-request />", 1);
+    assert_ne!(broken, text, "the edit applies");
+    std::fs::write(&aoai, broken).unwrap_or_else(|e| panic!("{e}"));
+    let assert = aigw_cmd()
+        .args([
+            "validate",
+            "--params",
+            EXAMPLE,
+            "--policies",
+            &dir.display().to_string(),
+        ])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    let shown = aoai.display().to_string();
+    assert!(stderr.contains(&format!("[{shown}:")), "{stderr}");
+    assert!(stderr.contains("forward-request"), "{stderr}");
+    assert!(
+        stderr.contains("aigw: error: ") && stderr.contains(&format!("in {shown}")),
+        "{stderr}"
+    );
+    // The shipped policies pass.
+    aigw_cmd()
+        .args(["validate", "--params", EXAMPLE])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn apim_rejecting_a_policy_is_shown_with_the_file_the_line_and_apims_message() {
+    let ctx = TestContext::with(|b| {
+        b.fault(Fault::Reject {
+            matcher: Matcher::method("PUT").path_contains("/apis/v1/policies/policy"),
+            status: 400,
+            code: "ValidationError".into(),
+            message: "Error in element 'forward-request' on line 3, column 5: The policy is not allowed in this scope".into(),
+            times: None,
+        })
+    });
+    let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
+    let stdout = stdout_of(&assert);
+    assert!(
+        stdout.contains("policy file policies/oaiv1-policy.xml was rejected"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Error in element 'forward-request' on line 3, column 5"),
+        "{stdout}"
+    );
+    let third_line = aigw::policy::embedded()
+        .into_iter()
+        .find(|f| f.path == "policies/oaiv1-policy.xml")
+        .map(|f| {
+            f.text
+                .lines()
+                .nth(2)
+                .unwrap_or_default()
+                .trim_end()
+                .to_string()
+        })
+        .unwrap_or_default();
+    assert!(
+        stdout.contains(&format!(
+            "--> policies/oaiv1-policy.xml:3:5\n     | {third_line}"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fix: fix policies/oaiv1-policy.xml (aigw validate checks it offline)"),
+        "{stdout}"
+    );
+    assert!(ctx.requests().iter().all(|r| r.kind != RequestKind::Write
+        || !r.path.ends_with("/apis/v1/policies/policy")
+        || r.status == 400));
+}
