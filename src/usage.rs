@@ -58,115 +58,111 @@ pub const COLUMNS: &[Column] = &[
     column(
         "TimeGenerated",
         ColumnKind::DateTime,
-        "When the gateway finished the call (UTC). Required by Log Analytics.",
+        "when the gateway received the request (UTC)",
     ),
     column(
         "RequestId",
         ColumnKind::String,
-        "APIM request id (`context.RequestId`).",
+        "APIM request id; also in every aigw error message",
     ),
-    column(
-        "ApiShape",
-        ColumnKind::String,
-        "`openai` (Azure OpenAI paths) or `v1` (OpenAI v1 paths).",
-    ),
+    column("ApiShape", ColumnKind::String, "`openai` or `v1`"),
     column(
         "OperationPath",
         ColumnKind::String,
-        "Path after the deployment, e.g. `chat/completions`.",
+        "path after the deployment, for example `chat/completions`, the same for both shapes; never the query string",
     ),
     column(
         "DeploymentName",
         ColumnKind::String,
-        "Deployment the caller asked for.",
+        "deployment the caller asked for (at most 128 characters)",
     ),
     column(
         "ResponseModel",
         ColumnKind::String,
-        "`model` field of the response body.",
+        "`model` of a successful JSON response, for example `gpt-4o-mini-2024-07-18`",
     ),
     column(
         "PoolId",
         ColumnKind::String,
-        "Backend pool the call was routed to.",
+        "`pool-{dep}` the call was routed to; null when rejected before routing",
     ),
     column(
         "BackendId",
         ColumnKind::String,
-        "Backend that answered (when known).",
+        "`context.Backend.Id` after the last attempt, name part only; *to verify* whether it names the member or the pool",
     ),
     column(
         "BackendRegion",
         ColumnKind::String,
-        "Azure region that answered (`x-ms-region` response header).",
+        "`x-ms-region` header of the last backend answer (a display name such as `Sweden Central`), else `context.Backend.AzureRegion`",
     ),
     column(
         "Attempts",
         ColumnKind::Int,
-        "Forwarding attempts, including failovers (1 = no failover).",
+        "`forward-request` executions; 0 when the call never reached a backend",
     ),
-    column(
-        "StatusCode",
-        ColumnKind::Int,
-        "Status code returned to the caller.",
-    ),
+    column("StatusCode", ColumnKind::Int, "status the caller received"),
     column(
         "ErrorReason",
         ColumnKind::String,
-        "Error source and reason for failed calls.",
+        "null on success; else the aigw reason (`missing_model`, `deployment_not_found`, `upstream_429`, `upstream_503`, `pool_unavailable:...`, `backend_timeout`, ...), the backend's `error.code` (for example `content_filter`), or `http_<status>`",
     ),
     column(
         "IsStreaming",
         ColumnKind::Boolean,
-        "The call requested a streamed response; token columns are then empty.",
+        "the request asked for `stream: true` or the response is `text/event-stream`",
     ),
     column(
         "PromptTokens",
         ColumnKind::Int,
-        "`usage.prompt_tokens` (or `input_tokens`).",
+        "`usage.prompt_tokens` (Responses API: `input_tokens`)",
     ),
     column(
         "CompletionTokens",
         ColumnKind::Int,
-        "`usage.completion_tokens` (or `output_tokens`).",
+        "`usage.completion_tokens` (`output_tokens`)",
     ),
-    column("TotalTokens", ColumnKind::Int, "`usage.total_tokens`."),
-    column("CachedTokens", ColumnKind::Int, "Cached prompt tokens."),
-    column("ReasoningTokens", ColumnKind::Int, "Reasoning tokens."),
+    column("TotalTokens", ColumnKind::Int, "`usage.total_tokens`"),
+    column(
+        "CachedTokens",
+        ColumnKind::Int,
+        "`usage.prompt_tokens_details.cached_tokens` (`input_tokens_details.cached_tokens`)",
+    ),
+    column(
+        "ReasoningTokens",
+        ColumnKind::Int,
+        "`usage.completion_tokens_details.reasoning_tokens` (`output_tokens_details.reasoning_tokens`)",
+    ),
     column(
         "LatencyMs",
         ColumnKind::Long,
-        "Gateway time for the whole call in milliseconds.",
+        "gateway time from receiving the request to building the row: the whole call for buffered answers, time to the response headers for streams",
     ),
-    column(
-        "SubscriptionId",
-        ColumnKind::String,
-        "APIM subscription id of the caller.",
-    ),
+    column("SubscriptionId", ColumnKind::String, "APIM subscription id"),
     column(
         "SubscriptionName",
         ColumnKind::String,
-        "APIM subscription name of the caller.",
+        "APIM subscription display name",
     ),
     column(
         "ProductName",
         ColumnKind::String,
-        "APIM product of the subscription.",
+        "APIM product of the subscription",
     ),
     column(
         "CallerAppId",
         ColumnKind::String,
-        "`appid`/`azp` claim of the caller's Entra token, when one was sent.",
+        "`azp` or `appid` of a caller token validated by a global or product policy, see below; otherwise null",
     ),
     column(
         "GatewayRegion",
         ColumnKind::String,
-        "APIM region that handled the call (`context.Deployment.Region`).",
+        "`context.Deployment.Region`",
     ),
     column(
         "ResponseId",
         ColumnKind::String,
-        "`id` field of the response body.",
+        "`id` of a successful JSON response (`chatcmpl-...`, `resp_...`)",
     ),
 ];
 
@@ -207,6 +203,21 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README and the policy docs show exactly the column list of the code.
+    #[test]
+    fn the_docs_show_the_column_list() {
+        let table = markdown_table();
+        for (name, text) in [
+            ("README.md", include_str!("../README.md")),
+            ("docs/policies.md", include_str!("../docs/policies.md")),
+        ] {
+            assert!(
+                text.contains(&table),
+                "{name} is missing the usage column table:\n{table}"
+            );
+        }
+    }
 
     #[test]
     fn time_generated_is_the_first_column_and_a_datetime() {
