@@ -55,8 +55,12 @@ fn run(
             let written = match args.output {
                 ValidateFormat::Text => writeln!(
                     stdout,
-                    "{}: valid ({} regions, {} model deployments, {} pools)",
-                    report.file, report.regions, report.deployments, report.pools
+                    "{}: valid ({} regions, {} model deployments, {} pools, {} policy files)",
+                    report.file,
+                    report.regions,
+                    report.deployments,
+                    report.pools,
+                    report.policy_files
                 ),
                 ValidateFormat::Json => writeln!(stdout, "{}", to_json(&report)),
             };
@@ -77,11 +81,6 @@ fn run(
             finish_write(written, exit::OK)
         }
         Command::Plan(args) => {
-            if args.output == PlanFormat::Markdown {
-                return Err(Error::Usage(
-                    "--output markdown is available for --offline plans".into(),
-                ));
-            }
             let request = args.live_request(env)?;
             let report = run_live(&request, env, publisher.platform(), None)?;
             publisher.run_finished(&report);
@@ -101,10 +100,16 @@ fn run(
             if args.detailed_exitcode && report.outcome == Outcome::ChangesPending {
                 code = exit::CHANGES_PENDING;
             }
-            finish_write(
-                write_report(stdout, publisher, &report, args.output == PlanFormat::Json),
-                code,
-            )
+            let written = match args.output {
+                // The same Markdown as the PR comment and the job summary.
+                PlanFormat::Markdown => write!(
+                    stdout,
+                    "{}",
+                    aigw::render::summary::render(&report, usize::MAX)
+                ),
+                format => write_report(stdout, publisher, &report, format == PlanFormat::Json),
+            };
+            finish_write(written, code)
         }
         Command::Deploy(args) => {
             let request = args.request(env)?;

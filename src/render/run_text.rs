@@ -14,8 +14,30 @@ pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(report));
     for stage in &report.stages {
-        let _ = writeln!(out, "\n{}", stage.name.as_str());
-        for op in &stage.operations {
+        // A plan lists what would change; unchanged resources are only counted.
+        let unchanged = stage
+            .operations
+            .iter()
+            .filter(|o| o.action == Action::Unchanged)
+            .count();
+        let shown: Vec<_> = stage
+            .operations
+            .iter()
+            .filter(|o| report.mode == Mode::Deploy || o.action != Action::Unchanged)
+            .collect();
+        match report.mode {
+            Mode::Plan if shown.is_empty() => {
+                let _ = writeln!(out, "\n{}: {unchanged} unchanged", stage.name.as_str());
+                continue;
+            }
+            Mode::Plan if unchanged > 0 => {
+                let _ = writeln!(out, "\n{} ({unchanged} unchanged)", stage.name.as_str());
+            }
+            _ => {
+                let _ = writeln!(out, "\n{}", stage.name.as_str());
+            }
+        }
+        for op in shown {
             let action = match (op.action, report.mode) {
                 (Action::Create, Mode::Plan) => "+ create",
                 (Action::Update, Mode::Plan) => "~ update",

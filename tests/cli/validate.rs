@@ -11,7 +11,7 @@ fn both_examples_are_valid() {
             .code(0);
         assert_eq!(
             stdout_of(&assert),
-            format!("{example}: valid (3 regions, 6 model deployments, 2 pools)\n")
+            format!("{example}: valid (3 regions, 6 model deployments, 2 pools, 9 policy files)\n")
         );
     }
 }
