@@ -179,7 +179,7 @@ pub async fn live(
             (endpoint.clone(), resolved.source)
         }
         Target::Emulator { latency_scale } => {
-            let running = start_emulator(env, *latency_scale).await?;
+            let running = start_emulator(env, *latency_scale, 0, true).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
@@ -208,26 +208,31 @@ pub async fn live(
     Ok(report)
 }
 
-/// The in-process emulator of a rehearsal, with request bodies checked against the Azure REST
-/// specifications when they are available.
+/// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
+/// against the Azure REST specifications when they are available. The rehearsal binds any free
+/// port and accepts only its own token; `aigw emulator` passes its port and accepts any token.
 pub async fn start_emulator(
     env: &Env,
     latency_scale: f64,
+    port: u16,
+    rehearsal: bool,
 ) -> Result<crate::emulator::RunningEmulator, Error> {
     use crate::emulator::{Emulator, LatencyProfile};
-    let mut builder = Emulator::builder()
-        .latency(LatencyProfile::realistic().scaled(latency_scale))
-        .token(EMULATOR_TOKEN);
+    let mut builder =
+        Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale));
+    if rehearsal {
+        builder = builder.token(EMULATOR_TOKEN);
+    }
     match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
         Ok(specs) => builder = builder.specs(specs),
         Err(e) => tracing::warn!("the emulator checks request bodies only structurally: {e}"),
     }
     let running = builder
-        .start()
+        .start_on(port)
         .await
         .map_err(|e| Error::Emulator(e.to_string()))?;
     tracing::info!(
-        "rehearsal: ARM emulator on {} (provisioning times × {latency_scale})",
+        "ARM emulator on {} (provisioning times × {latency_scale})",
         running.url()
     );
     Ok(running)

@@ -42,61 +42,35 @@ impl Console {
 
     /// Prints one line (with a timestamp in plain style), keeping the live status intact.
     pub fn line(&self, text: &str) {
-        let Ok(mut state) = self.inner.lock() else {
-            return;
+        let text = match self.style {
+            Style::Plain => format!("{} {text}", timestamp()),
+            Style::Live => text.to_string(),
         };
-        let mut err = std::io::stderr().lock();
-        if state.drawn {
-            let _ = write!(err, "\r\x1b[2K");
-            state.drawn = false;
-        }
-        let _ = match self.style {
-            Style::Plain => writeln!(err, "{} {text}", timestamp()),
-            Style::Live => writeln!(err, "{text}"),
-        };
-        if self.style == Style::Live {
-            draw(&mut state, &mut err);
-        }
+        self.redraw(Some(&text), None);
     }
 
     /// Prints a line exactly as given (CI workflow commands must start the line).
     pub fn raw(&self, text: &str) {
-        let Ok(mut state) = self.inner.lock() else {
-            return;
-        };
-        let mut err = std::io::stderr().lock();
-        if state.drawn {
-            let _ = write!(err, "\r\x1b[2K");
-            state.drawn = false;
-        }
-        let _ = writeln!(err, "{text}");
-        if self.style == Style::Live {
-            draw(&mut state, &mut err);
-        }
+        self.redraw(Some(text), None);
     }
 
     /// Sets (or clears) the live status line; ignored in plain style.
     pub fn status(&self, text: Option<String>) {
-        if self.style != Style::Live {
-            return;
+        if self.style == Style::Live {
+            self.redraw(None, Some(text));
         }
-        let Ok(mut state) = self.inner.lock() else {
-            return;
-        };
-        state.status = text.map(|t| (t, Instant::now()));
-        let mut err = std::io::stderr().lock();
-        if state.drawn {
-            let _ = write!(err, "\r\x1b[2K");
-            state.drawn = false;
-        }
-        draw(&mut state, &mut err);
     }
 
     /// Redraws the status line with the elapsed time; call periodically.
     pub fn tick(&self) {
-        if self.style != Style::Live {
-            return;
+        if self.style == Style::Live {
+            self.redraw(None, None);
         }
+    }
+
+    /// The one place that writes: clears the status line, prints `line`, applies a new status,
+    /// and draws the status again (live style).
+    fn redraw(&self, line: Option<&str>, status: Option<Option<String>>) {
         let Ok(mut state) = self.inner.lock() else {
             return;
         };
@@ -105,7 +79,15 @@ impl Console {
             let _ = write!(err, "\r\x1b[2K");
             state.drawn = false;
         }
-        draw(&mut state, &mut err);
+        if let Some(line) = line {
+            let _ = writeln!(err, "{line}");
+        }
+        if let Some(status) = status {
+            state.status = status.map(|t| (t, Instant::now()));
+        }
+        if self.style == Style::Live {
+            draw(&mut state, &mut err);
+        }
     }
 
     /// Spawns the task that keeps the elapsed time moving (live style only).

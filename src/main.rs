@@ -134,20 +134,9 @@ fn run(
 fn run_emulator(env: &Env, port: u16, latency: f64) -> Result<i32, Error> {
     let console = Console::new(Style::Plain);
     init_logging(&console, env);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        use aigw::emulator::{Emulator, LatencyProfile};
-        let mut builder = Emulator::builder().latency(LatencyProfile::realistic().scaled(latency));
-        match Emulator::load_specs(env.get(aigw::openapi::SPECS_DIR_VAR)) {
-            Ok(specs) => builder = builder.specs(specs),
-            Err(e) => console.line(&format!("warning: request bodies are checked only structurally: {e}")),
-        }
-        let running = builder.start_on(port).await.map_err(|e| Error::Emulator(e.to_string()))?;
-        console.line(&format!("ARM emulator on {} (provisioning times × {latency}); Ctrl-C stops it", running.url()));
+    runtime()?.block_on(async {
+        let running = aigw::commands::start_emulator(env, latency, port, false).await?;
+        console.line("Ctrl-C stops the emulator");
         console.line(&format!(
             "try: AZURE_ACCESS_TOKEN=anything aigw deploy --params <file> --arm-endpoint {} --subscription-id {} --auth token",
             running.url(),
@@ -156,6 +145,14 @@ fn run_emulator(env: &Env, port: u16, latency: f64) -> Result<i32, Error> {
         running.run_until(async { let _ = tokio::signal::ctrl_c().await; }).await;
         Ok(exit::OK)
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
 }
 
 /// Posts the plan as the pull request's sticky comment (on a pull_request event only).
@@ -216,12 +213,7 @@ fn run_live(
     if platform == Platform::GitHub && env.is_true("ACT") {
         console.line("running under act: GitHub OIDC is not available here; aigw uses the other credentials (AZURE_ACCESS_TOKEN, client secret, Azure CLI)");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         let params = request.params.display().to_string();
         let (github_deployment, warnings) = match deployment {
             Some((environment, warnings)) => {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::api_versions as api;
-use super::{Context, DeferredRef, Operation};
+use super::{Context, DeferredRef, Operation, PoolRoute};
 use crate::naming;
 
 /// API Management StandardV2 with one unit (v2 tiers scale up to 10 units later).
@@ -200,41 +200,34 @@ fn circuit_breaker() -> Value {
     })
 }
 
-pub(super) fn pools(ctx: &Context<'_>) -> Vec<Operation> {
-    ctx.spec
-        .pools()
-        .into_iter()
-        .map(|pool| {
-            let id = naming::pool_id(pool.deployment_name);
-            let mut services = Vec::new();
-            let mut shown = Vec::new();
-            for member in &pool.members {
-                for backend in [
-                    naming::aoai_backend_id(pool.deployment_name, &member.region.abbreviation),
-                    naming::oaiv1_backend_id(pool.deployment_name, &member.region.abbreviation),
-                ] {
-                    services.push(json!({ "id": ctx.ids.backend(&backend), "priority": member.priority }));
-                    shown.push(format!("{backend} (priority {}, {})", member.priority, member.region.name));
-                }
-            }
+/// One pool operation per route: its members in priority order, as the routing lists them.
+pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> {
+    routing
+        .iter()
+        .map(|route| {
+            let services: Vec<Value> = route
+                .members
+                .iter()
+                .map(|m| json!({ "id": ctx.ids.backend(&m.backend), "priority": m.priority }))
+                .collect();
             let mut operation = Operation::new(
-                ctx.ids.backend(&id),
+                ctx.ids.backend(&route.pool),
                 "Microsoft.ApiManagement/service/backends",
                 api::API_MANAGEMENT,
-                &id,
+                &route.pool,
                 // A pool carries no url/protocol: APIM rejects them ("Url is not supported for
                 // backend pool").
                 json!({
                     "properties": {
-                        "description": format!("Every region of deployment {}, strict priority", pool.deployment_name),
+                        "description": format!("Every region of deployment {}, strict priority", route.deployment),
                         "type": "Pool",
                         "pool": { "services": services }
                     }
                 }),
             )
-            .setting("deployment", pool.deployment_name);
-            for member in shown {
-                operation = operation.setting("member", member);
+            .setting("deployment", route.deployment.clone());
+            for m in &route.members {
+                operation = operation.setting("member", format!("{} (priority {}, {})", m.backend, m.priority, m.region));
             }
             operation
         })

@@ -240,6 +240,7 @@ pub fn build(
 ) -> Plan {
     let ids = Ids::new(subscription_id, &spec.names);
     let ctx = Context { spec, ids };
+    let routing = routing(spec);
     let stages = vec![
         Stage {
             name: StageName::Foundation,
@@ -271,7 +272,7 @@ pub fn build(
         },
         Stage {
             name: StageName::Pools,
-            operations: gateway::pools(&ctx),
+            operations: gateway::pools(&ctx, &routing),
         },
         Stage {
             name: StageName::Config,
@@ -288,7 +289,7 @@ pub fn build(
         location: spec.location.clone(),
         stages,
         outputs: outputs::outputs(&ctx, policies),
-        routing: routing(spec),
+        routing,
     }
 }
 
