@@ -148,7 +148,8 @@ const fn literal(mut def: ElementDef, literal_only: &'static [&'static str]) -> 
     def
 }
 
-/// Children of `send-request` and `send-one-way-request`, in statement order.
+/// Children of `send-request`, in statement order. `authentication-managed-identity` inside it is
+/// the documented example of authentication-managed-identity-policy.
 const REQUEST_CHILDREN: &[&str] = &[
     "set-url",
     "set-method",
@@ -158,6 +159,10 @@ const REQUEST_CHILDREN: &[&str] = &[
     "authentication-managed-identity",
     "proxy",
 ];
+
+/// Children of `send-one-way-request` (send-one-way-request-policy lists no managed identity
+/// child: a token has to be acquired in inbound and set as a header).
+const ONE_WAY_CHILDREN: &[&str] = &["set-url", "set-method", "set-header", "set-body", "authentication-certificate", "proxy"];
 
 use Content::{Children, Choose, Empty, Opaque, Statements, StatementsOf, Text};
 
@@ -226,7 +231,7 @@ pub static ELEMENTS: &[ElementDef] = &[
         &["response-variable-name"],
     ),
     req(policy("rewrite-uri", IN, Empty), &["template"]),
-    policy("send-one-way-request", ALL, Children(REQUEST_CHILDREN)),
+    policy("send-one-way-request", ALL, Children(ONE_WAY_CHILDREN)),
     policy("send-request", ALL, Children(REQUEST_CHILDREN)),
     policy("set-backend-service", IN | BE, Empty),
     policy("set-body", IN | BE | OUT, Opaque),
