@@ -51,10 +51,10 @@ asset="aigw-$version-$target.tar.gz"
 work="$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/aigw-install.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-curl --fail --silent --show-error --location --retry 3 --proto '=https,file' -o "$work/$asset" "$base/$asset" \
-  || fail "cannot download $base/$asset"
-curl --fail --silent --show-error --location --retry 3 --proto '=https,file' -o "$work/SHA256SUMS" "$base/SHA256SUMS" \
-  || fail "cannot download $base/SHA256SUMS"
+# https only (file: for a local mirror), redirects included: release assets redirect to a CDN.
+fetch() { curl --fail --silent --show-error --location --retry 3 --proto '=https,file' --proto-redir '=https' -o "$1" "$2"; }
+fetch "$work/$asset" "$base/$asset" || fail "cannot download $base/$asset"
+fetch "$work/SHA256SUMS" "$base/SHA256SUMS" || fail "cannot download $base/SHA256SUMS"
 
 expected="$(awk -v a="$asset" '$2 == a || $2 == "*"a { print $1 }' "$work/SHA256SUMS")"
 [[ "$expected" =~ ^[0-9a-f]{64}$ ]] || fail "SHA256SUMS has no checksum for $asset"
@@ -67,7 +67,11 @@ fi
 
 rm -rf "$cache" "$cache.complete"
 mkdir -p "$cache"
-tar -xzf "$work/$asset" -C "$cache"
+# GNU tar (Git Bash on Windows) reads "D:\..." as a remote host unless told otherwise, as
+# @actions/tool-cache does.
+tar_local=()
+[[ "$RUNNER_OS" == Windows ]] && tar_local=(--force-local)
+tar ${tar_local[@]+"${tar_local[@]}"} -xzf "$work/$asset" -C "$cache"
 [[ -f "$cache/$exe" ]] || fail "$asset does not contain $exe"
 chmod +x "$cache/$exe"
 touch "$cache.complete"

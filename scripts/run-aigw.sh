@@ -23,11 +23,11 @@ if [[ "$INPUT_COMMAND" == deploy && -n "${INPUT_GITHUB_DEPLOYMENT:-}" ]]; then
   args+=(--github-deployment "$INPUT_GITHUB_DEPLOYMENT")
 fi
 if [[ -n "${INPUT_ARGS:-}" ]]; then
-  # Split on whitespace only: no globbing, no quotes, no expansion.
+  # Split on whitespace and line breaks only: no globbing, no quotes, no expansion.
   set -f
-  read -r -a extra <<< "$INPUT_ARGS"
+  read -r -d '' -a extra <<< "$INPUT_ARGS" || true
   set +f
-  args+=("${extra[@]}")
+  args+=(${extra[@]+"${extra[@]}"})
 fi
 
 exec "${AIGW_BIN:-aigw}" "${args[@]}"

@@ -162,7 +162,14 @@ const REQUEST_CHILDREN: &[&str] = &[
 
 /// Children of `send-one-way-request` (send-one-way-request-policy lists no managed identity
 /// child: a token has to be acquired in inbound and set as a header).
-const ONE_WAY_CHILDREN: &[&str] = &["set-url", "set-method", "set-header", "set-body", "authentication-certificate", "proxy"];
+const ONE_WAY_CHILDREN: &[&str] = &[
+    "set-url",
+    "set-method",
+    "set-header",
+    "set-body",
+    "authentication-certificate",
+    "proxy",
+];
 
 use Content::{Children, Choose, Empty, Opaque, Statements, StatementsOf, Text};
 

@@ -237,3 +237,87 @@ fn a_checksum_mismatch_stops_the_install() {
         "nothing is cached"
     );
 }
+
+/// `run-aigw.sh` with a stand-in binary that prints its arguments, one per line.
+fn run_script(env: &[(&str, &str)]) -> (i32, Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fake = dir.path().join("aigw");
+    std::fs::write(&fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&fake)
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("scripts/run-aigw.sh"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AIGW_BIN", &fake);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+    let args = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    (
+        output.status.code().unwrap_or(-1),
+        args,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_run_script_turns_inputs_into_separate_arguments() {
+    let (code, args, _) = run_script(&[
+        ("INPUT_COMMAND", "deploy"),
+        ("INPUT_PARAMS", "infra/my params.bicepparam"),
+        (
+            "INPUT_SUBSCRIPTION_ID",
+            "11111111-2222-3333-4444-555555555555",
+        ),
+        ("INPUT_GITHUB_DEPLOYMENT", "acc"),
+        (
+            "INPUT_ARGS",
+            "--allow-region newregion\n--purge-soft-deleted $(touch /tmp/aigw-injected) *",
+        ),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        args,
+        [
+            "deploy",
+            "--params",
+            "infra/my params.bicepparam",
+            "--subscription-id",
+            "11111111-2222-3333-4444-555555555555",
+            "--github-deployment",
+            "acc",
+            "--allow-region",
+            "newregion",
+            "--purge-soft-deleted",
+            "$(touch",
+            "/tmp/aigw-injected)",
+            "*"
+        ]
+    );
+    assert!(
+        !std::path::Path::new("/tmp/aigw-injected").exists(),
+        "arguments are never evaluated"
+    );
+    let (code, _, stderr) = run_script(&[("INPUT_COMMAND", "destroy"), ("INPUT_PARAMS", "p")]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("command must be validate, plan or deploy"));
+    let (code, args, _) = run_script(&[
+        ("INPUT_COMMAND", "plan"),
+        ("INPUT_PARAMS", "p"),
+        ("INPUT_PR_COMMENT", "false"),
+        ("INPUT_ARGS", "   "),
+    ]);
+    assert_eq!(
+        (code, args.last().map(String::as_str)),
+        (0, Some("--no-pr-comment"))
+    );
+}
