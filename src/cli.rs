@@ -63,6 +63,27 @@ pub enum Command {
     Emulator(EmulatorArgs),
 }
 
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Validate(_) => "validate",
+            Command::Plan(_) => "plan",
+            Command::Deploy(_) => "deploy",
+            Command::Emulator(_) => "emulator",
+        }
+    }
+
+    /// The parameter file of a plan that may comment on a pull request.
+    pub fn pr_comment_params(&self) -> Option<String> {
+        match self {
+            Command::Plan(args) if !args.no_pr_comment => {
+                Some(args.params.params.display().to_string())
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Port on 127.0.0.1 (0: any free port).

@@ -17,6 +17,7 @@ use aigw::deploy::cancel;
 use aigw::env::Env;
 use aigw::error::{Error, exit};
 use aigw::render::progress::Progress;
+use aigw::render::summary::Target;
 use aigw::report::{Outcome, RunReport};
 use cli::{Cli, ColorChoice, Command, PlanFormat, RunFormat, ValidateFormat};
 
@@ -31,8 +32,23 @@ fn main() -> ExitCode {
     let code = match run(&cli, &env, &mut publisher, &mut stdout) {
         Ok(code) => code,
         Err(error) => {
-            publisher.annotate(&error.diagnostics());
-            report_error(&error, color);
+            let diagnostics = error.diagnostics();
+            publisher.annotate(&diagnostics);
+            let mut message: String = diagnostics.iter().map(|d| d.render(false)).collect();
+            message.push_str(&error.to_string());
+            publisher.run_failed(cli.command.name(), &message, !diagnostics.is_empty());
+            // A failed plan replaces the previous plan comment, which would otherwise look current.
+            if let Some(params) = cli.command.pr_comment_params()
+                && publisher.platform() == Platform::GitHub
+            {
+                let markdown = aigw::render::summary::render_error(
+                    "plan",
+                    &message,
+                    Target::PullRequestComment,
+                );
+                comment_plan(&env, &mut publisher, &params, &markdown);
+            }
+            report_error(&error, color, &publisher);
             error.exit_code()
         }
     };
@@ -84,11 +100,8 @@ fn run(
             let request = args.live_request(env)?;
             let report = run_live(&request, env, publisher.platform(), None)?;
             publisher.run_finished(&report);
-            if publisher.platform() == Platform::GitHub
-                && !args.no_pr_comment
-                && report.failure.is_none()
-            {
-                let markdown = aigw::render::summary::render(&report, 60_000);
+            if publisher.platform() == Platform::GitHub && !args.no_pr_comment {
+                let markdown = aigw::render::summary::render(&report, Target::PullRequestComment);
                 comment_plan(
                     env,
                     publisher,
@@ -105,7 +118,7 @@ fn run(
                 PlanFormat::Markdown => write!(
                     stdout,
                     "{}",
-                    aigw::render::summary::render(&report, usize::MAX)
+                    aigw::render::summary::render(&report, Target::Stdout)
                 ),
                 format => write_report(stdout, publisher, &report, format == PlanFormat::Json),
             };
@@ -374,12 +387,17 @@ fn to_json(value: &impl serde::Serialize) -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"))
 }
 
-fn report_error(error: &Error, color: bool) {
+fn report_error(error: &Error, color: bool, publisher: &Publisher<'_>) {
     let mut stderr = std::io::stderr().lock();
     for diagnostics in error.diagnostics() {
         let _ = write!(stderr, "{}", diagnostics.render(color));
     }
-    let _ = writeln!(stderr, "aigw: error: {error}");
+    // The message can carry text from Azure or Entra ID: untrusted in a CI log.
+    let _ = writeln!(
+        stderr,
+        "{}",
+        publisher.untrusted(&format!("aigw: error: {error}"))
+    );
 }
 
 fn use_color(choice: ColorChoice, env: &Env) -> bool {

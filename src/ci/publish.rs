@@ -1,17 +1,17 @@
-//! What a run leaves behind in CI: masks for secrets, annotations for parameter problems, step
-//! outputs, the summary and the step result, each in the platform's own protocol. Commands go to
-//! stderr (both runners read workflow/logging commands from stdout and stderr), so stdout holds
-//! only the command's result (e.g. one JSON document with `--output json`).
+//! What a run leaves behind in CI: masks for secrets, annotations for parameter and policy
+//! problems, step outputs, the summary and the step result, each in the platform's own protocol.
+//! Commands go to stderr (both runners read workflow/logging commands from stdout and stderr), so
+//! stdout holds only the command's result (e.g. one JSON document with `--output json`).
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::outputs::{result, step_outputs};
+use super::outputs::{StepOutput, result, step_outputs};
 use super::{Platform, SECRET_VARIABLES, azure_devops, github};
 use crate::diagnostic::Diagnostics;
 use crate::env::Env;
-use crate::render::summary;
-use crate::report::RunReport;
+use crate::render::summary::{self, Target};
+use crate::report::{Mode, RunReport};
 
 pub struct Publisher<'e> {
     platform: Platform,
@@ -50,23 +50,15 @@ impl<'e> Publisher<'e> {
         }
     }
 
-    /// Masks one secret value (tokens aigw obtains, for instance).
+    /// Masks one secret value (multi-line values line by line).
     pub fn mask(&mut self, secret: &str) {
-        let line = match self.platform {
-            Platform::GitHub => github::commands::add_mask(secret),
-            Platform::AzureDevOps => azure_devops::set_secret(secret),
-            Platform::None => None,
-        };
-        if let Some(line) = line {
+        for line in mask_commands(self.platform, secret) {
             self.emit(&line);
         }
     }
 
     /// One annotation per problem in the parameter and policy files, at its file, line and column.
     pub fn annotate(&mut self, files: &[&Diagnostics]) {
-        if files.is_empty() {
-            return;
-        }
         for diagnostics in files {
             for d in diagnostics.located() {
                 let title = format!("aigw: {}", d.code);
@@ -101,12 +93,58 @@ impl<'e> Publisher<'e> {
                 self.emit(&line);
             }
         }
-        if self.platform == Platform::AzureDevOps {
-            let summary: Vec<String> = files
-                .iter()
-                .map(|d| format!("{} problem(s) in {}", d.len(), d.file.name()))
-                .collect();
-            self.emit(&azure_devops::complete("Failed", &summary.join(", ")));
+    }
+
+    /// A run that stopped before it produced a report (invalid input, no credential, ...): the
+    /// step still reports `result=failed`, a summary with the error, and a failed step result.
+    pub fn run_failed(&mut self, command: &str, message: &str, annotated: bool) {
+        let outputs = [
+            StepOutput {
+                camel: "changes".into(),
+                kebab: "changes".into(),
+                value: "0".into(),
+            },
+            StepOutput {
+                camel: "result".into(),
+                kebab: "result".into(),
+                value: "failed".into(),
+            },
+        ];
+        match self.platform {
+            Platform::None => {}
+            Platform::GitHub => {
+                self.github_outputs(&outputs);
+                self.github_summary(&summary::render_error(
+                    command,
+                    message,
+                    Target::GitHubSummary,
+                ));
+                if !annotated {
+                    let line = github::commands::annotation(
+                        "error",
+                        None,
+                        None,
+                        None,
+                        Some(&format!("aigw {command} failed")),
+                        message,
+                    );
+                    self.emit(&line);
+                }
+            }
+            Platform::AzureDevOps => {
+                self.azure_devops_outputs(&outputs);
+                self.azure_devops_summary(&summary::render_error(
+                    command,
+                    message,
+                    Target::AzureDevOpsSummary,
+                ));
+                if !annotated {
+                    let line = azure_devops::log_issue("error", None, None, None, None, message);
+                    self.emit(&line);
+                }
+                let line = azure_devops::complete("Failed", &format!("aigw {command} failed"));
+                self.emit(&line);
+            }
         }
     }
 
@@ -116,28 +154,12 @@ impl<'e> Publisher<'e> {
         match self.platform {
             Platform::None => {}
             Platform::GitHub => {
-                if let Some(path) = self.env.non_empty("GITHUB_OUTPUT").map(PathBuf::from) {
-                    let pairs: Vec<(&str, &str)> = outputs
-                        .iter()
-                        .map(|o| (o.kebab.as_str(), o.value.as_str()))
-                        .collect();
-                    if let Err(e) = github::output_file::append(&path, &pairs) {
-                        self.warnings
-                            .push(format!("cannot write step outputs to $GITHUB_OUTPUT: {e}"));
-                    }
-                }
-                if let Some(path) = self.env.non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from) {
-                    let text = summary::render(report, summary::GITHUB_SUMMARY_LIMIT);
-                    if let Err(e) = append(&path, &text) {
-                        self.warnings.push(format!(
-                            "cannot write the job summary to $GITHUB_STEP_SUMMARY: {e}"
-                        ));
-                    }
-                }
+                self.github_outputs(&outputs);
+                self.github_summary(&summary::render(report, Target::GitHubSummary));
                 if let Some(failure) = &report.failure {
                     let title = format!(
                         "aigw: {} failed",
-                        if report.mode == crate::report::Mode::Deploy {
+                        if report.mode == Mode::Deploy {
                             "deploy"
                         } else {
                             "plan"
@@ -162,29 +184,8 @@ impl<'e> Publisher<'e> {
                 }
             }
             Platform::AzureDevOps => {
-                for output in &outputs {
-                    let line = azure_devops::set_output(&output.camel, &output.value);
-                    self.emit(&line);
-                }
-                let dir = self
-                    .env
-                    .non_empty("AGENT_TEMPDIRECTORY")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(std::env::temp_dir);
-                let path = dir.join(format!("aigw-summary-{}.md", uuid::Uuid::new_v4().simple()));
-                match std::fs::write(
-                    &path,
-                    summary::render(report, summary::GITHUB_SUMMARY_LIMIT),
-                ) {
-                    Ok(()) => {
-                        let line = azure_devops::upload_summary(&path.display().to_string());
-                        self.emit(&line);
-                    }
-                    Err(e) => self.warnings.push(format!(
-                        "cannot write the summary file {}: {e}",
-                        path.display()
-                    )),
-                }
+                self.azure_devops_outputs(&outputs);
+                self.azure_devops_summary(&summary::render(report, Target::AzureDevOpsSummary));
                 if let Some(failure) = &report.failure {
                     let line = azure_devops::log_issue(
                         "error",
@@ -207,6 +208,57 @@ impl<'e> Publisher<'e> {
         }
     }
 
+    fn github_outputs(&mut self, outputs: &[StepOutput]) {
+        let Some(path) = self.env.non_empty("GITHUB_OUTPUT").map(PathBuf::from) else {
+            return;
+        };
+        let pairs: Vec<(&str, &str)> = outputs
+            .iter()
+            .map(|o| (o.kebab.as_str(), o.value.as_str()))
+            .collect();
+        if let Err(e) = github::output_file::append(&path, &pairs) {
+            self.warnings
+                .push(format!("cannot write step outputs to $GITHUB_OUTPUT: {e}"));
+        }
+    }
+
+    fn github_summary(&mut self, markdown: &str) {
+        let Some(path) = self.env.non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from) else {
+            return;
+        };
+        if let Err(e) = append(&path, markdown) {
+            self.warnings.push(format!(
+                "cannot write the job summary to $GITHUB_STEP_SUMMARY: {e}"
+            ));
+        }
+    }
+
+    fn azure_devops_outputs(&mut self, outputs: &[StepOutput]) {
+        for output in outputs {
+            let line = azure_devops::set_output(&output.camel, &output.value);
+            self.emit(&line);
+        }
+    }
+
+    fn azure_devops_summary(&mut self, markdown: &str) {
+        let dir = self
+            .env
+            .non_empty("AGENT_TEMPDIRECTORY")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        let path = dir.join(format!("aigw-summary-{}.md", uuid::Uuid::new_v4().simple()));
+        match std::fs::write(&path, markdown) {
+            Ok(()) => {
+                let line = azure_devops::upload_summary(&path.display().to_string());
+                self.emit(&line);
+            }
+            Err(e) => self.warnings.push(format!(
+                "cannot write the summary file {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
     /// Prints untrusted text (ARM messages) so that it cannot act as a command.
     pub fn untrusted(&self, text: &str) -> String {
         match self.platform {
@@ -214,6 +266,18 @@ impl<'e> Publisher<'e> {
             Platform::AzureDevOps => azure_devops::neutralize(text),
             Platform::None => text.to_string(),
         }
+    }
+}
+
+/// The commands that mask `secret` (each non-empty line on its own).
+pub fn mask_commands(platform: Platform, secret: &str) -> Vec<String> {
+    match platform {
+        Platform::GitHub => github::commands::add_mask(secret).into_iter().collect(),
+        Platform::AzureDevOps => secret
+            .lines()
+            .filter_map(azure_devops::set_secret)
+            .collect(),
+        Platform::None => Vec::new(),
     }
 }
 

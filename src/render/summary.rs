@@ -13,66 +13,158 @@ use crate::report::{Action, Mode, Outcome, RunReport};
 
 /// GitHub refuses step summaries above 1 MiB (actions/runner `AttachmentSizeLimit`).
 pub const GITHUB_SUMMARY_LIMIT: usize = 1024 * 1024;
+/// GitHub refuses issue comments longer than 65,536 characters; this leaves room for the marker.
+pub const PR_COMMENT_LIMIT: usize = 60_000;
+/// A failure message longer than this is cut in the summary (the log has all of it).
+const MESSAGE_LIMIT: usize = 8_000;
 
-pub fn render(report: &RunReport, limit: usize) -> String {
-    let mut head = String::new();
-    let _ = writeln!(head, "## {}\n", headline(report));
+/// Where the Markdown goes; each target has its own size limit and capabilities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `$GITHUB_STEP_SUMMARY`.
+    GitHubSummary,
+    /// The sticky comment of a pull request: public to everyone who can read the PR, so the
+    /// subscription id is left out.
+    PullRequestComment,
+    /// The Azure DevOps summary tab, which renders neither Mermaid nor `<details>`.
+    AzureDevOpsSummary,
+    /// `plan --output markdown`.
+    Stdout,
+}
+
+impl Target {
+    fn limit(self) -> usize {
+        match self {
+            Target::PullRequestComment => PR_COMMENT_LIMIT,
+            Target::GitHubSummary | Target::AzureDevOpsSummary => GITHUB_SUMMARY_LIMIT,
+            Target::Stdout => usize::MAX,
+        }
+    }
+
+    fn rich(self) -> bool {
+        self != Target::AzureDevOpsSummary
+    }
+}
+
+pub fn render(report: &RunReport, target: Target) -> String {
+    render_within(report, target, target.limit())
+}
+
+/// [`render`] with an explicit size limit (the sections that do not fit are left out, with a note).
+pub fn render_within(report: &RunReport, target: Target, limit: usize) -> String {
+    let mut sections: Vec<String> = Vec::new();
+    let mut head = format!("## {}\n\n", headline(report));
+    let subscription = if target == Target::PullRequestComment {
+        String::new()
+    } else {
+        format!(" · subscription `{}`", report.subscription_id)
+    };
     let _ = writeln!(
         head,
-        "Resource group `{}` · subscription `{}` · {} · {} ARM requests ({} writes, {} retries)\n",
+        "Resource group `{}`{subscription} · {} · {} ARM requests ({} writes, {} retries)\n",
         report.resource_group,
-        report.subscription_id,
         elapsed(Duration::from_millis(report.duration_ms)),
         report.requests.reads + report.requests.writes + report.requests.polls,
         report.requests.writes,
         report.requests.retries,
     );
+    sections.push(head);
     if let Some(failure) = &report.failure {
-        let _ = writeln!(head, "### Error\n");
+        let mut section = String::from("### Error\n\n");
         if let Some(resource) = &failure.resource {
             let kind = failure
                 .resource_type
                 .as_deref()
                 .map(kind_label)
                 .unwrap_or("resource");
-            let _ = writeln!(head, "**{}** `{}`\n", cell(kind), cell(resource));
+            let _ = writeln!(section, "**{}** `{}`\n", cell(kind), cell(resource));
         }
-        let _ = writeln!(head, "{}\n", code_block(&failure.message));
+        let _ = writeln!(
+            section,
+            "{}\n",
+            code_block(&shorten(&failure.message, MESSAGE_LIMIT))
+        );
         if let Some(remedy) = &failure.remedy {
-            let _ = writeln!(head, "**How to fix:** {}\n", cell(remedy));
+            let _ = writeln!(section, "**How to fix:** {}\n", cell(remedy));
         }
+        sections.push(section);
     }
     for warning in &report.warnings {
-        let _ = writeln!(head, "> **Warning:** {}\n", cell(warning));
+        sections.push(format!(
+            "> **Warning:** {}\n\n",
+            cell(&shorten(warning, MESSAGE_LIMIT))
+        ));
     }
     if !report.routing.is_empty() {
-        let _ = writeln!(head, "### Routing\n\n{}", mermaid(&report.routing));
+        let routing = if target.rich() {
+            mermaid(&report.routing)
+        } else {
+            routing_list(&report.routing)
+        };
+        sections.push(format!("### Routing\n\n{routing}\n"));
     }
     if report.mode == Mode::Deploy && !report.outputs.is_empty() {
-        let _ = writeln!(head, "### Outputs\n\n| output | value |\n|---|---|");
+        let mut section = String::from("### Outputs\n\n| output | value |\n|---|---|\n");
         for (name, value) in &report.outputs {
             let text = match value {
                 Value::Null => "—".to_string(),
                 Value::String(s) => format!("`{}`", cell(s)),
                 other => format!("`{}`", cell(&other.to_string())),
             };
-            let _ = writeln!(head, "| {name} | {text} |");
+            let _ = writeln!(section, "| {name} | {text} |");
         }
-        let _ = writeln!(head);
+        section.push('\n');
+        sections.push(section);
     }
-    let _ = writeln!(head, "### Stages\n");
-
-    let mut out = head;
-    let truncation_note = "\n> **Summary truncated** to stay under GitHub's 1 MiB limit; the job log and `--output json` have every resource.\n";
+    sections.push("### Stages\n\n".to_string());
     for (index, stage) in report.stages.iter().enumerate() {
-        let section = stage_section(report.mode, index, stage);
-        if out.len() + section.len() + truncation_note.len() > limit {
-            out.push_str(truncation_note);
+        sections.push(stage_section(report.mode, index, stage, target.rich()));
+    }
+
+    let note = truncation_note(target);
+    let mut out = String::new();
+    for section in sections {
+        if out.len() + section.len() + note.len() > limit {
+            out.push_str(&note);
             return out;
         }
         out.push_str(&section);
     }
     out
+}
+
+fn truncation_note(target: Target) -> String {
+    let why = match target {
+        Target::PullRequestComment => "GitHub's comment size limit",
+        _ => "GitHub's 1 MiB summary limit",
+    };
+    format!(
+        "\n> **Truncated** to stay under {why}; the job log and `--output json` have every resource.\n"
+    )
+}
+
+/// The failure of a run that stopped before it produced a report (invalid input, no credential).
+pub fn render_error(command: &str, message: &str, target: Target) -> String {
+    let text = format!(
+        "## ❌ aigw {command} failed\n\n{}\n",
+        code_block(&shorten(message, MESSAGE_LIMIT))
+    );
+    if text.len() > target.limit() {
+        shorten(&text, target.limit())
+    } else {
+        text
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max.saturating_sub(20);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n… (shortened)", &text[..end])
 }
 
 fn headline(report: &RunReport) -> String {
@@ -97,7 +189,12 @@ fn headline(report: &RunReport) -> String {
     )
 }
 
-fn stage_section(mode: Mode, index: usize, stage: &crate::report::StageReport) -> String {
+fn stage_section(
+    mode: Mode,
+    index: usize,
+    stage: &crate::report::StageReport,
+    rich: bool,
+) -> String {
     let mut out = String::new();
     let changed = stage
         .operations
@@ -113,9 +210,8 @@ fn stage_section(mode: Mode, index: usize, stage: &crate::report::StageReport) -
     } else {
         ""
     };
-    let _ = writeln!(
-        out,
-        "<details{open}><summary>{}. {} — {} resources, {changed} {}</summary>\n",
+    let title = format!(
+        "{}. {} — {} resources, {changed} {}",
         index + 1,
         stage.name.as_str(),
         stage.operations.len(),
@@ -125,6 +221,11 @@ fn stage_section(mode: Mode, index: usize, stage: &crate::report::StageReport) -
             "changed"
         }
     );
+    if rich {
+        let _ = writeln!(out, "<details{open}><summary>{title}</summary>\n");
+    } else {
+        let _ = writeln!(out, "#### {title}\n");
+    }
     let _ = writeln!(
         out,
         "| resource | name | action | duration |\n|---|---|---|---|"
@@ -154,17 +255,18 @@ fn stage_section(mode: Mode, index: usize, stage: &crate::report::StageReport) -
             cell(&op.name)
         );
     }
-    let _ = writeln!(out, "\n</details>\n");
+    let _ = writeln!(out, "{}", if rich { "\n</details>\n" } else { "" });
     out
 }
 
-/// Both APIs → every pool → its members, labelled with region and priority.
+/// Both APIs → every pool → its members, labelled with region and priority. Node ids are
+/// positional, so distinct names can never merge into one node.
 pub fn mermaid(routing: &[PoolRoute]) -> String {
     let mut out = String::from("```mermaid\nflowchart LR\n");
     out.push_str("  api_openai[\"API openai<br/>/openai/deployments/{id}/…\"]\n");
     out.push_str("  api_v1[\"API v1<br/>/v1/… (model in body)\"]\n");
-    for pool in routing {
-        let pool_node = node_id(&pool.pool);
+    for (p, pool) in routing.iter().enumerate() {
+        let pool_node = format!("pool{p}");
         let _ = writeln!(out, "  {pool_node}[\"{}\"]", label(&pool.pool));
         let _ = writeln!(
             out,
@@ -176,8 +278,8 @@ pub fn mermaid(routing: &[PoolRoute]) -> String {
             "  api_v1 -->|\"{}\"| {pool_node}",
             label(&pool.deployment)
         );
-        for member in &pool.members {
-            let member_node = node_id(&member.backend);
+        for (m, member) in pool.members.iter().enumerate() {
+            let member_node = format!("pool{p}m{m}");
             let _ = writeln!(
                 out,
                 "  {member_node}[\"{}<br/>{}\"]",
@@ -195,13 +297,27 @@ pub fn mermaid(routing: &[PoolRoute]) -> String {
     out
 }
 
-fn node_id(name: &str) -> String {
-    format!(
-        "n_{}",
-        name.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect::<String>()
-    )
+/// The routing as nested lists, for renderers without Mermaid.
+fn routing_list(routing: &[PoolRoute]) -> String {
+    let mut out = String::new();
+    for pool in routing {
+        let _ = writeln!(
+            out,
+            "- `{}` (deployment `{}`), both APIs:",
+            cell(&pool.pool),
+            cell(&pool.deployment)
+        );
+        for member in &pool.members {
+            let _ = writeln!(
+                out,
+                "  - priority {}: `{}` ({})",
+                member.priority,
+                cell(&member.backend),
+                cell(&member.region)
+            );
+        }
+    }
+    out
 }
 
 /// Mermaid label text inside double quotes.

@@ -143,7 +143,7 @@ fn parameter_problems_become_annotations_at_their_line() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("##vso[task.complete result=Failed]10 problem(s) in"),
+        stderr.contains("##vso[task.complete result=Failed]aigw validate failed"),
         "{stderr}"
     );
 }
@@ -374,4 +374,91 @@ fn a_github_deployment_goes_in_progress_then_success_with_the_gateway_url() {
         statuses[1]["environment_url"],
         "https://apim-aigw-acc-x7k.azure-api.net"
     );
+}
+
+#[test]
+fn a_failed_plan_replaces_the_plan_comment_and_a_foreign_marker_is_left_alone() {
+    let ctx = TestContext::start();
+    // Someone else posted a comment with aigw's marker: it is not aigw's to edit.
+    let forged = comment_by(
+        555,
+        "<!-- aigw-plan: tests/fixtures/many-mistakes.bicepparam -->\nforged",
+        user_named("mallory"),
+    );
+    let (server, dir) = pull_request_setup(&ctx, vec![forged]);
+    let mut cmd = aigw_cmd();
+    cmd.args([
+        "plan",
+        "--params",
+        &fixture("many-mistakes.bicepparam"),
+        "--offline",
+    ]);
+    github_env(&mut cmd, dir.path());
+    cmd.env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", dir.path().join("event.json"))
+        .env("GITHUB_API_URL", server.uri())
+        .env("GITHUB_TOKEN", "gh-token");
+    let assert = cmd.assert().code(2);
+    assert!(
+        stderr_of(&assert).contains("aigw: plan comment created"),
+        "{}",
+        stderr_of(&assert)
+    );
+    assert!(
+        ctx.block_on(bodies(
+            &server,
+            "PATCH",
+            "/repos/acme/infra/issues/comments/555"
+        ))
+        .is_empty()
+    );
+    let created = ctx.block_on(bodies(
+        &server,
+        "POST",
+        "/repos/acme/infra/issues/7/comments",
+    ));
+    let body = created[0]["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("## ❌ aigw plan failed") && body.contains("unknown parameter `sufix`"),
+        "{body}"
+    );
+
+    // The step still reports a result and a summary.
+    let outputs =
+        output_file::parse(&std::fs::read_to_string(dir.path().join("output")).unwrap_or_default())
+            .unwrap_or_default();
+    assert!(
+        outputs.contains(&("result".to_string(), "failed".to_string())),
+        "{outputs:?}"
+    );
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap_or_default();
+    assert!(summary.starts_with("## ❌ aigw plan failed"), "{summary}");
+}
+
+#[test]
+fn a_failure_before_any_report_still_sets_the_result_and_completes_the_task() {
+    let params = fixture("many-mistakes.bicepparam");
+    let assert = aigw_cmd()
+        .args([
+            "deploy",
+            "--params",
+            &params,
+            "--subscription-id",
+            "11111111-2222-3333-4444-555555555555",
+        ])
+        .env("TF_BUILD", "True")
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr
+            .contains("##vso[task.setvariable variable=result;isoutput=true;issecret=false]failed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("##vso[task.uploadsummary]"), "{stderr}");
+    assert!(
+        stderr.contains("##vso[task.complete result=Failed]aigw deploy failed"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("##vso[task.complete").count(), 1);
 }

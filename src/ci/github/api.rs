@@ -110,10 +110,15 @@ impl GitHubApi {
             .map_err(describe)?;
         let comments = self.client.all_pages(first).await.map_err(describe)?;
         let text = format!("{marker}\n{body}");
-        match comments
-            .iter()
-            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)))
-        {
+        // Only a comment aigw's own token wrote is updated: anyone can post the marker. The
+        // workflow GITHUB_TOKEN cannot read /user; its comments are by github-actions[bot].
+        let author = match self.client.current().user().await {
+            Ok(user) => user.login,
+            Err(_) => "github-actions[bot]".to_string(),
+        };
+        match comments.iter().find(|c| {
+            c.user.login == author && c.body.as_deref().is_some_and(|b| b.contains(marker))
+        }) {
             Some(existing) => {
                 // The documented verb is PATCH (octocrab's update_comment sends POST).
                 let route = format!(

@@ -4,9 +4,13 @@ use serde_json::{Value, json};
 use wiremock::MockServer;
 
 pub fn user() -> Value {
-    let u = "https://api.github.com/users/aigw-bot";
+    user_named("github-actions[bot]")
+}
+
+pub fn user_named(login: &str) -> Value {
+    let u = "https://api.github.com/users/someone";
     json!({
-        "login": "aigw-bot", "id": 1, "node_id": "U_1", "avatar_url": "https://avatars.example/u/1", "gravatar_id": "",
+        "login": login, "id": 1, "node_id": "U_1", "avatar_url": "https://avatars.example/u/1", "gravatar_id": "",
         "url": u, "html_url": "https://github.com/aigw-bot", "followers_url": u, "following_url": u, "gists_url": u,
         "starred_url": u, "subscriptions_url": u, "organizations_url": u, "repos_url": u, "events_url": u,
         "received_events_url": u, "type": "Bot", "site_admin": false
@@ -14,11 +18,15 @@ pub fn user() -> Value {
 }
 
 pub fn comment(id: u64, body: &str) -> Value {
+    comment_by(id, body, user())
+}
+
+pub fn comment_by(id: u64, body: &str, user: Value) -> Value {
     json!({
         "id": id, "node_id": format!("IC_{id}"),
         "url": format!("https://api.github.com/repos/acme/infra/issues/comments/{id}"),
         "html_url": format!("https://github.com/acme/infra/pull/7#issuecomment-{id}"),
-        "body": body, "user": user(), "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z"
+        "body": body, "user": user, "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z"
     })
 }
 
