@@ -88,7 +88,7 @@ fn success_summary() {
         "summary_success",
         render(
             &report(Mode::Deploy, Outcome::Succeeded, Action::Create),
-            GITHUB_SUMMARY_LIMIT
+            Target::GitHubSummary
         )
     );
 }
@@ -99,7 +99,7 @@ fn no_changes_summary() {
         "summary_no_changes",
         render(
             &report(Mode::Deploy, Outcome::NoChanges, Action::Unchanged),
-            GITHUB_SUMMARY_LIMIT
+            Target::GitHubSummary
         )
     );
 }
@@ -119,7 +119,7 @@ fn failure_summary_names_the_resource_the_error_and_the_remedy() {
         message: "PUT /subscriptions/…/deployments/gpt-4o → 400 InsufficientQuota: quota | exceeded ``` <b>".into(),
         remedy: Some("lower skuCapacity".into()),
     });
-    let text = render(&failed, GITHUB_SUMMARY_LIMIT);
+    let text = render(&failed, Target::GitHubSummary);
     assert!(text.contains("**How to fix:** lower skuCapacity"), "{text}");
     assert!(
         text.contains("````text\nPUT"),
@@ -138,7 +138,7 @@ fn a_plan_lists_changed_fields() {
         from: Some(json!(50)),
         to: Some(json!(80)),
     }];
-    let text = render(&planned, GITHUB_SUMMARY_LIMIT);
+    let text = render(&planned, Target::GitHubSummary);
     assert!(
         text.starts_with(
             "## 📝 aigw plan: changes pending — 0 to create, 1 to update, 61 unchanged"
@@ -156,17 +156,12 @@ fn the_routing_diagram_shows_every_pool_member_with_region_and_priority() {
     let text = mermaid(&plan().routing);
     assert!(text.starts_with("```mermaid\nflowchart LR\n"));
     assert!(
-        text.contains(
-            "api_openai -->|\"gpt-4o-mini-2024.07.18\"| n_pool_gpt_4o_mini_2024_dot_07_dot_18"
-        ),
+        text.contains("api_openai -->|\"gpt-4o-mini-2024.07.18\"| pool1"),
         "{text}"
     );
+    assert!(text.contains("pool0 -->|\"priority 3\"| pool0m5"), "{text}");
     assert!(
-        text.contains("n_pool_gpt_4o -->|\"priority 3\"| n_oaiv1_gpt_4o_frc"),
-        "{text}"
-    );
-    assert!(
-        text.contains("n_aoai_gpt_4o_sec[\"aoai-gpt-4o-sec<br/>swedencentral\"]"),
+        text.contains("pool0m2[\"aoai-gpt-4o-sec<br/>swedencentral\"]"),
         "{text}"
     );
     assert_eq!(text.matches("-->|\"priority").count(), 12);
@@ -181,11 +176,31 @@ fn the_summary_stays_under_the_limit_with_a_note() {
         }
     }
     let limit = 200_000;
-    let text = render(&big, limit);
+    let text = render_within(&big, Target::GitHubSummary, limit);
     assert!(text.len() <= limit, "{}", text.len());
-    assert!(text.contains("Summary truncated"));
+    assert!(text.contains("**Truncated** to stay under GitHub's 1 MiB summary limit"));
     assert!(
         text.contains("### Routing"),
         "the important parts come first"
+    );
+}
+
+#[test]
+fn the_pr_comment_leaves_out_the_subscription_and_azure_devops_gets_lists() {
+    let report = report(Mode::Plan, Outcome::ChangesPending, Action::Create);
+    let comment = render(&report, Target::PullRequestComment);
+    assert!(
+        !comment.contains("11111111-2222-3333-4444-555555555555"),
+        "{comment}"
+    );
+    assert!(comment.len() <= PR_COMMENT_LIMIT);
+    let devops = render(&report, Target::AzureDevOpsSummary);
+    assert!(
+        !devops.contains("```mermaid") && !devops.contains("<details"),
+        "{devops}"
+    );
+    assert!(
+        devops.contains("  - priority 2: `aoai-gpt-4o-sec` (swedencentral)"),
+        "{devops}"
     );
 }
