@@ -40,10 +40,35 @@ fn state_of(resource: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
+/// States in which a resource or an operation is still being worked on. Anything else is final
+/// (`Succeeded`, `Failed`, `Canceled`, and type-specific ends such as a model deployment's
+/// `Disabled` or API Management's `Stopped`): waiting on those would only run out the clock.
+const IN_PROGRESS: &[&str] = &[
+    "accepted",
+    "activating",
+    "creating",
+    "deleting",
+    "inprogress",
+    "migrating",
+    "moving",
+    "notstarted",
+    "provisioning",
+    "registering",
+    "resolvingdns",
+    "running",
+    "scaling",
+    "updating",
+    "upgrading",
+];
+
 fn is_terminal(state: &str) -> bool {
-    ["succeeded", "failed", "canceled", "cancelled"]
-        .iter()
-        .any(|s| state.eq_ignore_ascii_case(s))
+    !IN_PROGRESS.iter().any(|s| state.eq_ignore_ascii_case(s))
+}
+
+/// The final provisioning state of `resource` when it is not `Succeeded` (a failed or canceled
+/// earlier write that a new PUT must repair).
+pub fn unsuccessful_state(resource: &Value) -> Option<&str> {
+    state_of(resource).filter(|s| is_terminal(s) && !is_success(s))
 }
 
 fn is_success(state: &str) -> bool {

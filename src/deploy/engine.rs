@@ -264,7 +264,16 @@ impl Engine<'_> {
                 (Action::Create, Vec::new(), created, note)
             }
             Some(actual) => {
-                let changes = diff::changes_for(&operation.resource_type, body, &actual);
+                let mut changes = diff::changes_for(&operation.resource_type, body, &actual);
+                // A resource whose last write failed or was canceled matches on paper but is
+                // broken: a new PUT is how ARM repairs it.
+                if let Some(state) = crate::arm::lro::unsuccessful_state(&actual) {
+                    changes.push(FieldChange {
+                        path: "properties.provisioningState".into(),
+                        from: Some(Value::String(state.to_string())),
+                        to: Some(Value::String("Succeeded".into())),
+                    });
+                }
                 if changes.is_empty() {
                     (Action::Unchanged, changes, Some(actual), None)
                 } else if self.mode == Mode::Plan {

@@ -284,6 +284,10 @@ fn a_failed_long_running_operation_stops_the_deploy_and_a_rerun_converges() {
     assert!(actions(&report).contains(&"aoai-gpt-4o-weu:not-reached".to_string()));
     ctx.emulator().clear_faults();
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
+    // The deployment Azure left in Failed is written again, not taken as unchanged.
+    let repaired = &report["stages"][5]["operations"][1];
+    assert_eq!((repaired["name"].as_str(), repaired["action"].as_str()), (Some("gpt-4o-mini-2024.07.18"), Some("update")), "{report:#}");
+    assert_eq!(repaired["changes"][0]["path"], "properties.provisioningState");
     assert_eq!(
         (code, report["outcome"].as_str()),
         (0, Some("succeeded")),
