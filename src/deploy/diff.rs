@@ -209,3 +209,88 @@ mod tests {
         );
     }
 }
+
+/// Top-level fields of a GET representation that a PUT body never carries.
+const SERVER_FIELDS: &[&str] = &["id", "name", "type", "systemData", "etag"];
+
+/// The body of an update: the current resource with aigw's fields written over it. A PUT replaces
+/// the whole resource, so sending only aigw's fields would drop what others set (tags, custom
+/// hostnames, extra identities, network rules). ARM requires a GET representation to be accepted
+/// back as a PUT body, read-only values included (they are ignored).
+pub fn update_body(current: &Value, desired: &Value) -> Value {
+    let mut base = current.clone();
+    if let Some(map) = base.as_object_mut() {
+        for field in SERVER_FIELDS {
+            map.remove(*field);
+        }
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            properties.remove("provisioningState");
+        }
+    }
+    merge(base, desired)
+}
+
+/// `desired` over `base`: objects merge key by key (keys that differ only in case, such as ARM
+/// ids, are the same key), anything else is replaced.
+fn merge(base: Value, desired: &Value) -> Value {
+    match (base, desired) {
+        (Value::Object(mut have), Value::Object(want)) => {
+            for (key, value) in want {
+                let existing = have.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned();
+                let merged = match existing.and_then(|k| have.remove(&k)) {
+                    Some(old) => merge(old, value),
+                    None => value.clone(),
+                };
+                have.insert(key.clone(), merged);
+            }
+            Value::Object(have)
+        }
+        (_, other) => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod update_tests {
+    use serde_json::json;
+
+    use super::update_body;
+
+    #[test]
+    fn others_settings_survive_and_aigws_fields_win() {
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id";
+        let current = json!({
+            "id": "/x", "name": "apim", "type": "Microsoft.ApiManagement/service", "systemData": {}, "etag": "e",
+            "location": "westeurope", "tags": {"owner": "team-a", "costCenter": "1"},
+            "sku": {"name": "StandardV2", "capacity": 2},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {id.to_lowercase(): {"principalId": "p"}, "/other": {}}},
+            "properties": {"provisioningState": "Succeeded", "publisherEmail": "old@x.com", "hostnameConfigurations": [{"hostName": "api.contoso.com"}]}
+        });
+        let desired = json!({
+            "location": "westeurope", "tags": {"costCenter": "2"},
+            "sku": {"name": "StandardV2", "capacity": 1},
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": {id: {}}},
+            "properties": {"publisherEmail": "new@x.com"}
+        });
+        let body = update_body(&current, &desired);
+        assert_eq!(body.get("id"), None);
+        assert_eq!(body.get("etag"), None);
+        assert_eq!(body["tags"], json!({"owner": "team-a", "costCenter": "2"}));
+        assert_eq!(body["sku"]["capacity"], 1);
+        assert_eq!(body["properties"]["publisherEmail"], "new@x.com");
+        assert_eq!(
+            body["properties"]["hostnameConfigurations"][0]["hostName"],
+            "api.contoso.com"
+        );
+        assert_eq!(body["properties"].get("provisioningState"), None);
+        let identities = body["identity"]["userAssignedIdentities"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            identities.len(),
+            2,
+            "one entry per identity whatever the casing: {identities:?}"
+        );
+        assert!(identities.contains_key(id) && identities.contains_key("/other"));
+    }
+}

@@ -279,9 +279,10 @@ impl Engine<'_> {
                 } else if self.mode == Mode::Plan {
                     (Action::Update, changes, Some(actual), None)
                 } else {
+                    let update = diff::update_body(&actual, body);
                     let updated = self
                         .client
-                        .put_and_wait(&operation.id, operation.api_version, body, timeout)
+                        .put_and_wait(&operation.id, operation.api_version, &update, timeout)
                         .await?;
                     (Action::Update, changes, Some(updated), None)
                 }

@@ -1,4 +1,4 @@
-//! PUT body validation. With specification files: [`crate::openapi::SpecSet::validate_put`],
+//! PUT body validation. With specification files: [`crate::openapi::SpecSet::validate_put_as_arm`],
 //! every violation reported at once. Two types have no spec copy and get a small built-in
 //! check (resource groups, APIM policy fragments); without specs, structural checks only.
 //!
@@ -45,7 +45,7 @@ fn violations(
         .as_ref()
         .and_then(|specs| Some((specs, specs.put_operation(path, api_version)?)));
     match operation {
-        Some((specs, operation)) => specs.validate_put(&operation, path, body),
+        Some((specs, operation)) => specs.validate_put_as_arm(&operation, path, body),
         None if kind == Kind::ApimPolicyFragment => policy_fragment(body),
         None => structural(kind, body),
     }

@@ -160,8 +160,32 @@ impl SpecSet {
         path: &str,
         body: &Value,
     ) -> Vec<Violation> {
+        self.validate_put_with(operation, path, body, false)
+    }
+
+    /// [`validate_put`](Self::validate_put) as ARM applies it: read-only values and nulls in the
+    /// body are ignored (a GET response is a valid PUT body). The emulator's rule.
+    pub fn validate_put_as_arm(
+        &self,
+        operation: &PutOperation<'_>,
+        path: &str,
+        body: &Value,
+    ) -> Vec<Violation> {
+        self.validate_put_with(operation, path, body, true)
+    }
+
+    fn validate_put_with(
+        &self,
+        operation: &PutOperation<'_>,
+        path: &str,
+        body: &Value,
+        as_arm: bool,
+    ) -> Vec<Violation> {
         let mut violations = Vec::new();
-        let resolver = schema::Resolver { specs: self };
+        let resolver = schema::Resolver {
+            specs: self,
+            as_arm,
+        };
         let values = path::matches(operation.template, path).unwrap_or_default();
         for parameter in self.parameters(operation) {
             let (file, parameter) = parameter;
@@ -200,7 +224,11 @@ impl SpecSet {
             .find(|(path, _)| path.ends_with(file_suffix))?;
         let (file, schema) = self.resolve(file, &format!("#/definitions/{definition}"))?;
         let mut violations = Vec::new();
-        schema::Resolver { specs: self }.validate(file, schema, body, "", &mut violations);
+        schema::Resolver {
+            specs: self,
+            as_arm: false,
+        }
+        .validate(file, schema, body, "", &mut violations);
         Some(violations)
     }
 

@@ -23,6 +23,9 @@ pub struct Violation {
 
 pub(super) struct Resolver<'a> {
     pub specs: &'a SpecSet,
+    /// ARM's own rule for PUT bodies: a GET response must be accepted back as a PUT body, so
+    /// read-only values and nulls are ignored. Off when checking what aigw plans to send.
+    pub as_arm: bool,
 }
 
 /// A schema with `$ref` and `allOf` flattened.
@@ -109,7 +112,12 @@ impl<'a> Resolver<'a> {
             })
         };
         if flat.read_only {
-            report("is read-only and must not be sent".into());
+            if !self.as_arm {
+                report("is read-only and must not be sent".into());
+            }
+            return;
+        }
+        if value.is_null() && self.as_arm {
             return;
         }
         if value.is_null() {

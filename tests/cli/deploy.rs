@@ -286,8 +286,15 @@ fn a_failed_long_running_operation_stops_the_deploy_and_a_rerun_converges() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     // The deployment Azure left in Failed is written again, not taken as unchanged.
     let repaired = &report["stages"][5]["operations"][1];
-    assert_eq!((repaired["name"].as_str(), repaired["action"].as_str()), (Some("gpt-4o-mini-2024.07.18"), Some("update")), "{report:#}");
-    assert_eq!(repaired["changes"][0]["path"], "properties.provisioningState");
+    assert_eq!(
+        (repaired["name"].as_str(), repaired["action"].as_str()),
+        (Some("gpt-4o-mini-2024.07.18"), Some("update")),
+        "{report:#}"
+    );
+    assert_eq!(
+        repaired["changes"][0]["path"],
+        "properties.provisioningState"
+    );
     assert_eq!(
         (code, report["outcome"].as_str()),
         (0, Some("succeeded")),
@@ -602,4 +609,48 @@ fn an_interrupted_deploy_reports_and_the_next_one_converges() {
     );
     let (again, _) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(again["outcome"], "no-changes");
+}
+
+#[test]
+fn an_update_keeps_what_others_set_on_the_resource() {
+    let ctx = TestContext::start();
+    assert_eq!(ctx.deploy_json(EXAMPLE, &[]).1, 0);
+    // Someone adds a tag and a network rule to an account, outside aigw.
+    let account = format!(
+        "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-aigw-acc-x7k/providers/Microsoft.CognitiveServices/accounts/cog-aifoundry-acc-x7k-weu"
+    );
+    let mut current = ctx
+        .resource(&account)
+        .unwrap_or_else(|| panic!("no account"));
+    current["tags"]["owner"] = serde_json::json!("team-a");
+    current["properties"]["networkAcls"] =
+        serde_json::json!({"defaultAction": "Allow", "ipRules": [{"value": "203.0.113.0/24"}]});
+    let client = reqwest_client();
+    let url = format!("{}{account}?api-version=2025-06-01", ctx.url);
+    let status = ctx.block_on(async {
+        client
+            .put(&url)
+            .bearer_auth(TOKEN)
+            .json(&current)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert!(matches!(status, Ok(200 | 201 | 202)), "{status:?}");
+    // A rerun leaves it alone (aigw compares only its own fields).
+    let (report, _) = ctx.deploy_json(EXAMPLE, &[]);
+    assert_eq!(report["outcome"], "no-changes", "{report:#}");
+    // A change of aigw's own tags updates the account and keeps the others' settings.
+    let retagged = ctx.params_with("retagged.bicepparam", |t| {
+        t.replace("costCenter: 'CC-4711'", "costCenter: 'CC-9000'")
+    });
+    let (report, code) = ctx.deploy_json(&retagged, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let after = ctx.resource(&account).unwrap_or_default();
+    assert_eq!(after["tags"]["owner"], "team-a");
+    assert_eq!(after["tags"]["costCenter"], "CC-9000");
+    assert_eq!(
+        after["properties"]["networkAcls"]["ipRules"][0]["value"],
+        "203.0.113.0/24"
+    );
 }
