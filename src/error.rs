@@ -76,3 +76,16 @@ fn invalid_summary(params: Option<&Diagnostics>, policies: &[Diagnostics]) -> St
         .collect();
     files.join(", ")
 }
+
+/// The exit code of a finished deploy or live plan (DESIGN.md "Contract with users").
+pub fn run_exit_code(report: &crate::report::RunReport) -> i32 {
+    use crate::report::Outcome;
+    match report.outcome {
+        Outcome::Succeeded | Outcome::NoChanges | Outcome::ChangesPending => exit::OK,
+        Outcome::Interrupted => exit::DEPLOYMENT_FAILED,
+        Outcome::Failed if report.failure.as_ref().is_some_and(|f| f.authentication) => {
+            exit::AUTHENTICATION_FAILED
+        }
+        Outcome::Failed => exit::DEPLOYMENT_FAILED,
+    }
+}

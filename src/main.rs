@@ -109,7 +109,7 @@ fn run(
                     &markdown,
                 );
             }
-            let mut code = outcome_code(&report);
+            let mut code = aigw::error::run_exit_code(&report);
             if args.detailed_exitcode && report.outcome == Outcome::ChangesPending {
                 code = exit::CHANGES_PENDING;
             }
@@ -133,7 +133,7 @@ fn run(
             let (report, warnings) = run_deploy(&request, env, publisher.platform(), deployment)?;
             publisher.warnings.extend(warnings);
             publisher.run_finished(&report);
-            let code = outcome_code(&report);
+            let code = aigw::error::run_exit_code(&report);
             finish_write(
                 write_report(stdout, publisher, &report, args.output == RunFormat::Json),
                 code,
@@ -330,31 +330,6 @@ fn init_logging(console: &Console, env: &Env) {
         .with_target(false)
         .with_ansi(false)
         .try_init();
-}
-
-/// Exit code of a finished run: failures caused by a rejected token are authentication failures.
-fn outcome_code(report: &RunReport) -> i32 {
-    match report.outcome {
-        Outcome::Succeeded | Outcome::NoChanges | Outcome::ChangesPending => exit::OK,
-        Outcome::Interrupted => exit::DEPLOYMENT_FAILED,
-        Outcome::Failed => {
-            let code = report
-                .failure
-                .as_ref()
-                .and_then(|f| f.code.as_deref())
-                .unwrap_or("");
-            if matches!(
-                code,
-                "InvalidAuthenticationToken"
-                    | "AuthenticationFailed"
-                    | "ExpiredAuthenticationToken"
-            ) {
-                exit::AUTHENTICATION_FAILED
-            } else {
-                exit::DEPLOYMENT_FAILED
-            }
-        }
-    }
 }
 
 /// The result on stdout; in CI, text that carries ARM's messages is fenced so it cannot act as

@@ -130,6 +130,9 @@ pub struct Failure {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// The access token was missing or refused (exit code 3).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub authentication: bool,
 }
 
 impl RunReport {

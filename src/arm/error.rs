@@ -68,6 +68,8 @@ pub enum ArmErrorKind {
     InvalidResponse { message: String },
     /// A polling URL pointed away from the ARM endpoint (the token is never sent elsewhere).
     UntrustedUrl { url: String },
+    /// No access token could be obtained (expired federation, revoked secret, CLI logged out).
+    Credential { message: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -90,6 +92,11 @@ impl ArmError {
         }
     }
 
+    /// The token was missing or refused: exit code 3, not a deployment failure.
+    pub fn is_authentication(&self) -> bool {
+        matches!(self.kind, ArmErrorKind::Credential { .. }) || self.status() == Some(401)
+    }
+
     pub fn status(&self) -> Option<u16> {
         match &self.kind {
             ArmErrorKind::Status { status, .. } => Some(*status),
@@ -103,6 +110,9 @@ impl ArmError {
             return Some(
                 "Azure may still finish the operation; raise --resource-timeout or run deploy again later to converge".into(),
             );
+        }
+        if let ArmErrorKind::Credential { .. } = self.kind {
+            return Some("the credential stopped producing tokens: check the federated credential, secret or CLI login, then run deploy again".into());
         }
         if let ArmErrorKind::Transport { .. } = self.kind {
             return Some("check the network path to Azure Resource Manager (--arm-endpoint) and run deploy again".into());
@@ -188,6 +198,9 @@ impl ArmError {
             }
             ArmErrorKind::InvalidResponse { message } => {
                 format!("{} {}: unexpected answer: {message}", self.method, self.url)
+            }
+            ArmErrorKind::Credential { message } => {
+                format!("{} {}: no access token: {message}", self.method, self.url)
             }
             ArmErrorKind::UntrustedUrl { url } => {
                 format!(

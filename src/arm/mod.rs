@@ -136,6 +136,14 @@ pub struct ArmResponse {
     pub body: Value,
 }
 
+/// Why one attempt got no HTTP answer.
+enum SendError {
+    /// No access token: not retried here, and an authentication failure for the exit code.
+    Credential(String),
+    /// Connection refused/reset/dropped, or a timeout.
+    Transport(String),
+}
+
 /// Calls that are part of following an operation rather than new requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -332,7 +340,16 @@ impl ArmClient {
                     };
                     (decision, error)
                 }
-                Err(message) => {
+                // The credential has its own retries (azure_identity's pipeline); a second
+                // layer here would multiply them.
+                Err(SendError::Credential(message)) => {
+                    return Err(ArmError {
+                        method: method.as_str().into(),
+                        url: shown.clone(),
+                        kind: ArmErrorKind::Credential { message },
+                    });
+                }
+                Err(SendError::Transport(message)) => {
                     let decision = self.policy.decide(attempt, &Outcome::Transport, extra);
                     let error = ArmError {
                         method: method.as_str().into(),
@@ -365,12 +382,12 @@ impl ArmClient {
         method: Method,
         url: &str,
         body: Option<&Value>,
-    ) -> Result<ArmResponse, String> {
+    ) -> Result<ArmResponse, SendError> {
         let token = self
             .tokens
             .token()
             .await
-            .map_err(|e| format!("no access token: {e}"))?;
+            .map_err(|e| SendError::Credential(e.to_string()))?;
         let request_id = uuid::Uuid::new_v4().to_string();
         let mut request = match method {
             Method::Get => self.http.get(url),
@@ -386,7 +403,10 @@ impl ArmClient {
         } else if method != Method::Get {
             request = request.header("content-length", "0");
         }
-        let response = request.send().await.map_err(describe_transport_error)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SendError::Transport(describe_transport_error(e)))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -402,7 +422,10 @@ impl ArmClient {
             request_id: header("x-ms-request-id"),
             correlation_id: header("x-ms-correlation-request-id"),
         };
-        let bytes = response.bytes().await.map_err(describe_transport_error)?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| SendError::Transport(describe_transport_error(e)))?;
         let body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {

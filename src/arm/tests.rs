@@ -336,3 +336,43 @@ fn redaction_keeps_only_the_api_version() {
     );
     assert_eq!(redact("https://x/a?sig=s"), "https://x/a");
 }
+
+struct FailingToken;
+
+#[async_trait::async_trait]
+impl crate::auth::TokenSource for FailingToken {
+    async fn token(&self) -> Result<secrecy::SecretString, crate::auth::AuthError> {
+        Err(crate::auth::AuthError {
+            source_name: "test".into(),
+            message: "federated credential expired".into(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        "failing".into()
+    }
+}
+
+#[tokio::test]
+async fn a_credential_failure_is_not_retried_and_is_an_authentication_error() {
+    let server = MockServer::start().await;
+    let endpoint = parse_endpoint(&server.uri()).unwrap_or_else(|e| panic!("{e}"));
+    let client = ArmClient::new(endpoint, Arc::new(FailingToken), Clock::scaled(0.0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let error = client
+        .get(RES, "1")
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("expected failure"));
+    assert!(error.is_authentication(), "{error:?}");
+    assert!(error.to_string().contains("federated credential expired"));
+    assert_eq!(client.stats().retries, 0);
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "nothing is sent without a token"
+    );
+}

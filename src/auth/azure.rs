@@ -8,17 +8,24 @@ use secrecy::SecretString;
 
 use super::{ARM_SCOPE, AuthError, TokenSource};
 
-/// An azure_identity credential as a token source.
+/// An azure_identity credential as a token source, with a token cache of its own: most
+/// azure_identity credentials cache, but AzureCliCredential runs `az` on every call, which would
+/// mean one process per ARM request.
 pub struct AzureCredential {
     inner: Arc<dyn TokenCredential>,
     name: String,
+    cached: tokio::sync::Mutex<Option<(SecretString, time::OffsetDateTime)>>,
 }
+
+/// A cached token is renewed this long before it expires (azure_identity uses the same margin).
+const REFRESH_MARGIN: time::Duration = time::Duration::minutes(5);
 
 impl AzureCredential {
     pub fn new(inner: Arc<dyn TokenCredential>, name: impl Into<String>) -> Self {
         AzureCredential {
             inner,
             name: name.into(),
+            cached: tokio::sync::Mutex::new(None),
         }
     }
 }
@@ -26,9 +33,18 @@ impl AzureCredential {
 #[async_trait::async_trait]
 impl TokenSource for AzureCredential {
     async fn token(&self) -> Result<SecretString, AuthError> {
-        // azure_identity caches per credential and refreshes five minutes before expiry.
+        let mut cached = self.cached.lock().await;
+        if let Some((token, expires_on)) = cached.as_ref()
+            && *expires_on - time::OffsetDateTime::now_utc() > REFRESH_MARGIN
+        {
+            return Ok(token.clone());
+        }
         match self.inner.get_token(&[ARM_SCOPE], None).await {
-            Ok(token) => Ok(SecretString::from(token.token.secret().to_string())),
+            Ok(token) => {
+                let secret = SecretString::from(token.token.secret().to_string());
+                *cached = Some((secret.clone(), token.expires_on));
+                Ok(secret)
+            }
             Err(error) => Err(AuthError {
                 source_name: self.name.clone(),
                 message: error.to_string(),

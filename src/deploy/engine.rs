@@ -175,6 +175,7 @@ pub async fn run(
             code: Some("Interrupted".into()),
             message: "stopped by a signal before every resource was checked".into(),
             remedy: Some("run deploy again: it continues where this run stopped".into()),
+            authentication: false,
         });
     }
     RunReport {
@@ -488,6 +489,7 @@ fn step_failure(error: StepError, operation: &Operation) -> Failure {
             code: Some(code.to_string()),
             message,
             remedy: Some(remedy),
+            authentication: false,
         },
     }
 }
@@ -499,6 +501,7 @@ pub fn arm_failure(error: &ArmError, operation: Option<&Operation>) -> Failure {
         code: error.code().map(String::from),
         message: error.to_string(),
         remedy: error.remedy(),
+        authentication: error.is_authentication(),
     }
 }
 

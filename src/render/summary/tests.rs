@@ -118,6 +118,7 @@ fn failure_summary_names_the_resource_the_error_and_the_remedy() {
         code: Some("InsufficientQuota".into()),
         message: "PUT /subscriptions/…/deployments/gpt-4o → 400 InsufficientQuota: quota | exceeded ``` <b>".into(),
         remedy: Some("lower skuCapacity".into()),
+        authentication: false,
     });
     let text = render(&failed, Target::GitHubSummary);
     assert!(text.contains("**How to fix:** lower skuCapacity"), "{text}");
