@@ -365,7 +365,16 @@ fn parse_scale(text: &str) -> Result<f64, String> {
 
 /// `90s`, `45m`, `2h`, `1h30m`, or plain seconds.
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
+    /// A resource that takes longer than a day is stuck; anything above is a typo.
+    const MAX: Duration = Duration::from_secs(24 * 3600);
+    let duration = parse_duration_text(text.trim())?;
+    if duration.is_zero() || duration > MAX {
+        return Err(format!("`{}` must be between 1s and 24h", text.trim()));
+    }
+    Ok(duration)
+}
+
+fn parse_duration_text(text: &str) -> Result<Duration, String> {
     if let Ok(secs) = text.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
@@ -415,5 +424,9 @@ mod tests {
         assert!(super::parse_duration("soon").is_err());
         assert!(super::parse_duration("5").is_ok());
         assert!(super::parse_duration("0s").is_err());
+        assert!(super::parse_duration("0").is_err());
+        assert!(super::parse_duration("25h").is_err());
+        assert!(super::parse_duration("18446744073709551615").is_err());
+        assert!(super::parse_duration("99999999999999999h").is_err());
     }
 }

@@ -37,7 +37,7 @@ impl Clock {
     }
 
     pub async fn sleep(&self, duration: Duration) {
-        let scaled = duration.mul_f64(self.scale);
+        let scaled = scale(duration, self.scale);
         if !scaled.is_zero() {
             tokio::time::sleep(scaled).await;
         }
@@ -46,7 +46,15 @@ impl Clock {
     /// A deadline measured in this clock's time (scaled like sleeps; a zero scale, where sleeps
     /// take no time at all, keeps the budget as given).
     pub fn deadline(&self, budget: Duration) -> tokio::time::Instant {
-        let scale = if self.scale == 0.0 { 1.0 } else { self.scale };
-        tokio::time::Instant::now() + budget.mul_f64(scale)
+        let factor = if self.scale == 0.0 { 1.0 } else { self.scale };
+        let now = tokio::time::Instant::now();
+        // A budget too large to represent is as good as none (about 30 years from now).
+        now.checked_add(scale(budget, factor))
+            .unwrap_or_else(|| now + Duration::from_secs(1 << 30))
     }
+}
+
+/// `duration × factor`, saturating instead of panicking on huge values.
+fn scale(duration: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }

@@ -106,11 +106,30 @@ fn lookup<'a>(have: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     })
 }
 
+/// Keys whose values are names or enum members: ARM treats them case-insensitively and some
+/// providers echo them in another case (Log Analytics returns `sku.name` as `pergb2018`).
+/// Comparing them exactly would report an update on every run.
+const CASE_INSENSITIVE_KEYS: &[&str] = &[
+    "name",
+    "kind",
+    "type",
+    "tier",
+    "format",
+    "method",
+    "protocol",
+    "plan",
+    "publicNetworkAccess",
+    "principalType",
+    "versionUpgradeOption",
+    "defaultAction",
+];
+
 fn scalar_equal(want: &Value, have: &Value, key: &str) -> bool {
     match (want, have) {
         (Value::String(w), Value::String(h)) => {
             w == h
-                || (looks_like_arm_id(w) && w.eq_ignore_ascii_case(h))
+                || ((looks_like_arm_id(w) || CASE_INSENSITIVE_KEYS.contains(&key))
+                    && w.eq_ignore_ascii_case(h))
                 || (key == "location" && normalize_location(w) == normalize_location(h))
         }
         (Value::Number(w), Value::Number(h)) => w.as_f64() == h.as_f64(),

@@ -143,7 +143,11 @@ pub(super) fn model_deployments(ctx: &Context<'_>) -> Vec<Operation> {
                                 "format": "OpenAI",
                                 "name": deployment.model_name,
                                 "version": deployment.model_version
-                            }
+                            },
+                            // Azure's default (OnceNewDefaultVersionAvailable) would move the
+                            // pinned modelVersion, and the next run would move it back. Upgrade
+                            // only when the pinned version is retired.
+                            "versionUpgradeOption": "OnceCurrentVersionExpired"
                         }
                     }),
                 )
