@@ -73,6 +73,16 @@ impl Command {
         }
     }
 
+    /// Whether stdout carries one JSON document (then errors are JSON too).
+    pub fn json_output(&self) -> bool {
+        match self {
+            Command::Validate(args) => args.output == ValidateFormat::Json,
+            Command::Plan(args) => args.output == PlanFormat::Json,
+            Command::Deploy(args) => args.output == RunFormat::Json,
+            Command::Emulator(_) => false,
+        }
+    }
+
     /// The parameter file of a plan that may comment on a pull request.
     pub fn pr_comment_params(&self) -> Option<String> {
         match self {

@@ -49,6 +49,19 @@ fn main() -> ExitCode {
                 comment_plan(&env, &mut publisher, &params, &markdown);
             }
             report_error(&error, color, &publisher);
+            if cli.command.json_output() {
+                // With --output json, stdout is one JSON document, failures included.
+                let document = serde_json::json!({
+                    "command": cli.command.name(),
+                    "outcome": "failed",
+                    "exitCode": error.exit_code(),
+                    "error": {
+                        "message": error.to_string(),
+                        "diagnostics": diagnostics.iter().flat_map(|d| d.located()).collect::<Vec<_>>(),
+                    }
+                });
+                let _ = writeln!(stdout, "{}", to_json(&document));
+            }
             error.exit_code()
         }
     };

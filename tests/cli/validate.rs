@@ -191,3 +191,41 @@ fn help_and_version() {
     }
     aigw_cmd().arg("frobnicate").assert().code(2);
 }
+
+#[test]
+fn with_json_output_failures_are_one_json_document_too() {
+    let assert = aigw_cmd()
+        .args([
+            "validate",
+            "--params",
+            &fixture("many-mistakes.bicepparam"),
+            "--output",
+            "json",
+        ])
+        .assert()
+        .code(2);
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(document["outcome"], "failed");
+    assert_eq!(document["exitCode"], 2);
+    let diagnostics = document["error"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(diagnostics.len(), 10);
+    assert_eq!(diagnostics[0]["line"], 3);
+    assert_eq!(diagnostics[0]["path"], "environment");
+    let assert = aigw_cmd()
+        .args(["deploy", "--params", EXAMPLE, "--output", "json"])
+        .assert()
+        .code(2);
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        document["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no subscription"),
+        "{document}"
+    );
+}
