@@ -190,12 +190,12 @@ impl ArmClient {
                 .await;
         }
         if let (Some(url), 201 | 202) = (first.headers.location.clone(), first.status) {
-            let done = self
-                .follow_location(method, path, api_version, &url, &first, deadline, timeout)
+            // The Location answer is the operation's result, not necessarily the resource
+            // (ARM's default final state of a PUT is a GET of the resource itself).
+            self.follow_location(method, path, api_version, &url, &first, deadline, timeout)
                 .await?;
-            let known = (done.status != 204 && done.body.is_object()).then_some(done.body);
             return self
-                .wait_for_state(path, api_version, known, deadline, timeout)
+                .wait_for_state(path, api_version, None, deadline, timeout)
                 .await;
         }
         let known = first.body.is_object().then_some(first.body);

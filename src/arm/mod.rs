@@ -362,7 +362,12 @@ impl ArmClient {
             match decision {
                 Decision::RetryAfter(delay) => {
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    let budget = self.policy.max_attempts.max(extra.max_attempts);
+                    let extra_hit = error.code().is_some_and(|c| extra.codes.contains(&c));
+                    let budget = if extra_hit {
+                        self.policy.max_attempts.max(extra.max_attempts)
+                    } else {
+                        self.policy.max_attempts
+                    };
                     tracing::warn!(
                         "retrying {} {} in {:.1}s (attempt {attempt} of {budget}): {}",
                         method.as_str(),

@@ -6,8 +6,14 @@ use std::time::Duration;
 use rand::Rng;
 
 /// 409 codes that mean "try again later" rather than a real conflict (ARM, Cognitive Services).
-const TRANSIENT_CONFLICT_CODES: &[&str] =
-    &["RequestConflict", "Conflict", "AnotherOperationInProgress"];
+/// `PessimisticConcurrencyConflict`: API Management while another change to the service is
+/// being applied (Azure/apiops#497).
+const TRANSIENT_CONFLICT_CODES: &[&str] = &[
+    "RequestConflict",
+    "Conflict",
+    "AnotherOperationInProgress",
+    "PessimisticConcurrencyConflict",
+];
 
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {

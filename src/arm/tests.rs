@@ -244,6 +244,47 @@ async fn location_polling_and_failed_operations() {
             "/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op2",
         ))
         .respond_with(
+            // A failed operation: the Location URL answers with the error.
+            ResponseTemplate::new(400).set_body_json(
+                json!({"error": {"code": "ModelNotAvailable", "message": "not here"}}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .await
+        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .await
+        .err();
+    let error = error.unwrap_or_else(|| panic!("expected failure"));
+    assert_eq!(
+        (error.status(), error.code()),
+        (Some(400), Some("ModelNotAvailable")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_finished_location_operation_is_followed_by_a_read_of_the_resource() {
+    let server = MockServer::start().await;
+    let result_url = format!(
+        "{}/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op3",
+        server.uri()
+    );
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/op3",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "done"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(RES))
+        .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"properties": {"provisioningState": "Failed"},
             "error": {"code": "ModelNotAvailable", "message": "not here"}})),

@@ -2,7 +2,7 @@
 //! each resource read first and written only when the fields aigw sets differ. Also runs the
 //! same walk without writes for a live `plan`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
@@ -64,6 +64,8 @@ struct Engine<'a> {
     options: &'a EngineOptions,
     /// Deferred values read so far.
     values: BTreeMap<DeferredRef, Value>,
+    /// Deferred values some operation's body needs (the others only feed the outputs).
+    needed: BTreeSet<DeferredRef>,
     warnings: Vec<String>,
 }
 
@@ -82,6 +84,7 @@ pub async fn run(
         mode,
         options,
         values: BTreeMap::new(),
+        needed: plan.operations().flat_map(|(_, op)| op.needs()).collect(),
         warnings: Vec::new(),
     };
     let mut failure: Option<Failure> = None;
@@ -415,6 +418,15 @@ impl Engine<'_> {
                     self.values.insert(reference.clone(), value.clone());
                 }
                 (None, Mode::Plan) => {}
+                // Only reported, never written anywhere: the output is empty, the run goes on.
+                (None, Mode::Deploy) if !self.needed.contains(reference) => {
+                    self.warnings.push(format!(
+                        "{} `{}` returned no {reference} ({}); that output is empty",
+                        operation.kind_label(),
+                        operation.name,
+                        reference.json_pointer()
+                    ));
+                }
                 (None, Mode::Deploy) => {
                     return Err(StepError::Blocked {
                         code: "MissingOutput",

@@ -237,7 +237,13 @@ fn an_invalid_file_plans_nothing() {
         ])
         .assert()
         .code(2);
-    assert!(stdout_of(&assert).is_empty());
+    let document: Value =
+        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(document["outcome"], "failed");
+    assert!(
+        document.get("stages").is_none(),
+        "no plan for an invalid file"
+    );
 }
 
 #[test]
