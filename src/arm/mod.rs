@@ -62,7 +62,8 @@ pub fn parse_endpoint(text: &str) -> Result<Url, EndpointError> {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether the endpoint is on this machine (the emulator).
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),

@@ -247,11 +247,11 @@ fn build(
         AuthMethod::ManagedIdentity => {
             let on_azure_host = env.non_empty("IDENTITY_ENDPOINT").is_some()
                 || env.non_empty("MSI_ENDPOINT").is_some();
-            if !forced
-                && !on_azure_host
-                && env.non_empty("AZURE_CLIENT_ID").is_none()
-                && env.is_true("GITHUB_ACTIONS")
-            {
+            // GitHub-hosted runners have no managed identity (self-hosted ones on Azure VMs may):
+            // RUNNER_ENVIRONMENT says which.
+            let github_hosted = env.get("RUNNER_ENVIRONMENT") == Some("github-hosted")
+                || (env.is_true("GITHUB_ACTIONS") && env.get("RUNNER_ENVIRONMENT").is_none());
+            if !forced && !on_azure_host && github_hosted {
                 return Err(
                     "not probed on GitHub-hosted runners (no managed identity there)".into(),
                 );

@@ -1059,6 +1059,8 @@ impl Validator<'_> {
             );
         }
 
+        self.unique_apim_ids(regions);
+
         // Deployment names become APIM backend and pool ids.
         let mut checked: Vec<&str> = Vec::new();
         for region in regions {
@@ -1100,6 +1102,55 @@ impl Validator<'_> {
                         .at(name.span)
                         .help("API Management backend and pool ids allow letters, digits and '-' ('.' becomes '-dot-'), up to 80 characters; rename the deployment"),
                     );
+                }
+            }
+        }
+    }
+
+    /// Different deployments must not end up with the same APIM id: `a.b` and `a-dot-b` give the
+    /// same pool, and deployment/abbreviation splits such as `x-a`+`b` and `x`+`a-b` the same
+    /// backend. One would overwrite the other on every run.
+    fn unique_apim_ids(&mut self, regions: &[RawRegion]) {
+        let mut owners: Vec<(String, String, String)> = Vec::new(); // (id, deployment, region)
+        let mut reported: Vec<(String, String)> = Vec::new(); // one report per pair of names
+        for region in regions {
+            let (Some(abbr), Some(region_name)) = (&region.abbreviation, &region.name) else {
+                continue;
+            };
+            for deployment in &region.deployments {
+                let Some(name) = &deployment.name else {
+                    continue;
+                };
+                let ids = [
+                    naming::pool_id(&name.value),
+                    naming::aoai_backend_id(&name.value, &abbr.value),
+                    naming::oaiv1_backend_id(&name.value, &abbr.value),
+                ];
+                for id in ids {
+                    let clash = owners.iter().find(|(other_id, other_dep, other_region)| {
+                        *other_id == id
+                            && (other_dep != &name.value
+                                || (other_region != &region_name.value && !id.starts_with("pool-")))
+                    });
+                    if let Some((_, other_dep, other_region)) = clash {
+                        let pair = (other_dep.clone(), name.value.clone());
+                        if reported.contains(&pair) {
+                            break;
+                        }
+                        reported.push(pair);
+                        let message = format!(
+                            "deployment `{}` in {} and `{other_dep}` in {other_region} both become the API Management id `{id}`",
+                            name.value, region_name.value
+                        );
+                        self.report(
+                            Diagnostic::new("derived-name-collision", message)
+                                .path(join(&deployment.path, "deploymentName"))
+                                .at(name.span)
+                                .help("rename one deployment (a '.' becomes '-dot-') or change a region abbreviation"),
+                        );
+                        break;
+                    }
+                    owners.push((id, name.value.clone(), region_name.value.clone()));
                 }
             }
         }

@@ -540,3 +540,19 @@ param extra = concat('a')
     ];
     assert_eq!(got, expected);
 }
+
+#[test]
+fn deployments_that_would_share_an_apim_id_are_refused() {
+    let text = example_with(
+        "deploymentName: 'gpt-4o'\n",
+        "deploymentName: 'gpt-4o-mini-2024-dot-07-dot-18'\n",
+    );
+    let (path, code, _) = only_problem(&text);
+    assert_eq!(
+        (path.as_str(), code),
+        (
+            "openAILocations[0].deployments[1].deploymentName",
+            "derived-name-collision"
+        )
+    );
+}
