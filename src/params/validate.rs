@@ -1113,10 +1113,16 @@ impl Validator<'_> {
     fn unique_apim_ids(&mut self, regions: &[RawRegion]) {
         let mut owners: Vec<(String, String, String)> = Vec::new(); // (id, deployment, region)
         let mut reported: Vec<(String, String)> = Vec::new(); // one report per pair of names
+        let mut abbreviations: Vec<&str> = Vec::new();
         for region in regions {
             let (Some(abbr), Some(region_name)) = (&region.abbreviation, &region.name) else {
                 continue;
             };
+            // A repeated abbreviation is reported as such; its ids clash for that reason alone.
+            if abbreviations.contains(&abbr.value.as_str()) {
+                continue;
+            }
+            abbreviations.push(&abbr.value);
             for deployment in &region.deployments {
                 let Some(name) = &deployment.name else {
                     continue;
