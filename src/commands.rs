@@ -145,11 +145,15 @@ pub struct LiveRequest {
 }
 
 /// `deploy`, or `plan` without `--offline`: validate, plan, then walk the plan against ARM.
+///
+/// With a `masker` (in CI), every token obtained for Azure is registered with the runner as a
+/// secret before it is used.
 pub async fn live(
     request: &LiveRequest,
     env: &Env,
     observer: &mut dyn Observer,
     cancel: &Cancel,
+    masker: Option<crate::auth::Masker>,
 ) -> Result<RunReport, Error> {
     let (spec, policies) = inputs(&request.params, &request.load)?;
     let subscription_id = match (&request.subscription_id, &request.target) {
@@ -176,7 +180,11 @@ pub async fn live(
                 );
             }
             tracing::info!("authenticated with {}", resolved.method.label());
-            (endpoint.clone(), resolved.source)
+            let source = match masker {
+                Some(masker) => Arc::new(crate::auth::MaskedTokens::new(resolved.source, masker)),
+                None => resolved.source,
+            };
+            (endpoint.clone(), source)
         }
         Target::Emulator { latency_scale } => {
             let running = start_emulator(env, *latency_scale, 0, true).await?;

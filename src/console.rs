@@ -40,12 +40,14 @@ impl Console {
         self.style
     }
 
-    /// Prints one line (with a timestamp in plain style), keeping the live status intact.
+    /// Prints one event (with a timestamp in plain style), keeping the live status intact.
+    ///
+    /// Event text can carry messages from Azure, so it is untrusted in a CI log: every physical
+    /// line gets the timestamp (nothing it holds can start a line as a GitHub `::command::`), and
+    /// Azure DevOps markers (`##vso[`, `##[`), which the agent finds anywhere in a line, are
+    /// defused. Commands aigw means to send go through [`Console::raw`].
     pub fn line(&self, text: &str) {
-        let text = match self.style {
-            Style::Plain => format!("{} {text}", timestamp()),
-            Style::Live => text.to_string(),
-        };
+        let text = event_text(self.style, &timestamp(), text);
         self.redraw(Some(&text), None);
     }
 
@@ -102,6 +104,19 @@ impl Console {
                 console.tick();
             }
         }))
+    }
+}
+
+/// What [`Console::line`] prints for `text`.
+fn event_text(style: Style, stamp: &str, text: &str) -> String {
+    let text = crate::ci::azure_devops::neutralize(text);
+    match style {
+        Style::Plain => text
+            .split('\n')
+            .map(|line| format!("{stamp} {}", line.trim_end_matches('\r')))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Style::Live => text,
     }
 }
 
@@ -168,5 +183,44 @@ impl Drop for ConsoleWriter {
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             self.console.line(line);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_events_stamp_every_line_so_no_line_starts_a_workflow_command() {
+        let text = event_text(
+            Style::Plain,
+            "T",
+            "failed: Conflict\n::set-output name=result::ok\r\nend",
+        );
+        assert_eq!(
+            text,
+            "T failed: Conflict\nT ::set-output name=result::ok\nT end"
+        );
+        assert!(text.lines().all(|l| l.starts_with("T ")));
+    }
+
+    #[test]
+    fn azure_devops_markers_are_defused_in_every_style() {
+        for style in [Style::Plain, Style::Live] {
+            let text = event_text(
+                style,
+                "T",
+                "x ##vso[task.complete result=Succeeded] ##[group]",
+            );
+            assert!(!text.contains("##vso["), "{text}");
+            assert!(!text.contains("##["), "{text}");
+            assert!(text.contains("**vso[task.complete"), "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_unchanged_apart_from_the_stamp() {
+        assert_eq!(event_text(Style::Live, "T", "a # b ## c"), "a # b ## c");
+        assert_eq!(event_text(Style::Plain, "T", "ok"), "T ok");
     }
 }

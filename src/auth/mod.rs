@@ -53,8 +53,10 @@ impl TokenSource for StaticToken {
 mod azure;
 pub mod chain;
 pub mod github;
+mod masked;
 
 pub use chain::{AuthFailure, AuthMethod, Resolved, resolve};
+pub use masked::{MaskedTokens, Masker};
 
 #[cfg(test)]
 mod tests;

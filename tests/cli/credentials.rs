@@ -155,6 +155,40 @@ fn client_secret_credentials_and_a_forced_method() {
 }
 
 #[test]
+fn in_ci_every_token_aigw_obtains_is_masked_before_use() {
+    let ctx = TestContext::start();
+    let entra = fake_entra(&ctx, "tenant-mask", "client_secret=mask-secret");
+    let env = |ci: &str| {
+        [
+            ("AZURE_TENANT_ID", "tenant-mask".to_string()),
+            ("AZURE_CLIENT_ID", "client-mask".to_string()),
+            ("AZURE_CLIENT_SECRET", "mask-secret".to_string()),
+            ("AIGW_TEST_AUTHORITY_REDIRECT", entra.uri()),
+            ("AIGW_CI", ci.to_string()),
+        ]
+    };
+    let github = plan_with(&ctx, &env("github")).code(0);
+    let stderr = stderr_of(&github);
+    let mask = format!("::add-mask::{TOKEN}");
+    let first_mask = stderr.find(&mask).unwrap_or_else(|| panic!("{stderr}"));
+    let authenticated = stderr
+        .find("authenticated with client secret")
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        authenticated < first_mask,
+        "masked when first obtained, after the credential was chosen"
+    );
+    let ado = plan_with(&ctx, &env("azure-devops")).code(0);
+    assert!(
+        stderr_of(&ado).contains(&format!("##vso[task.setsecret]{TOKEN}")),
+        "{}",
+        stderr_of(&ado)
+    );
+    let none = plan_with(&ctx, &env("none")).code(0);
+    assert!(!stderr_of(&none).contains(TOKEN));
+}
+
+#[test]
 fn without_any_credential_the_error_lists_every_source_and_exits_3() {
     let ctx = TestContext::start();
     let assert = plan_with(
