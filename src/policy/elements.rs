@@ -116,6 +116,10 @@ pub struct ElementDef {
     pub required: &'static [&'static str],
     /// Attributes whose reference says "Policy expressions aren't allowed".
     pub literal_only: &'static [&'static str],
+    /// Integer attributes with a documented range (checked when written as a literal).
+    pub ranges: &'static [(&'static str, i64, i64)],
+    /// Policies the reference says may not appear inside this one.
+    pub excluded: &'static [&'static str],
 }
 
 const fn policy(name: &'static str, sections: u8, content: Content) -> ElementDef {
@@ -125,6 +129,8 @@ const fn policy(name: &'static str, sections: u8, content: Content) -> ElementDe
         content,
         required: &[],
         literal_only: &[],
+        ranges: &[],
+        excluded: &[],
     }
 }
 
@@ -135,11 +141,23 @@ const fn child(name: &'static str, content: Content) -> ElementDef {
         content,
         required: &[],
         literal_only: &[],
+        ranges: &[],
+        excluded: &[],
     }
 }
 
 const fn req(mut def: ElementDef, required: &'static [&'static str]) -> ElementDef {
     def.required = required;
+    def
+}
+
+const fn ranges(mut def: ElementDef, ranges: &'static [(&'static str, i64, i64)]) -> ElementDef {
+    def.ranges = ranges;
+    def
+}
+
+const fn excluding(mut def: ElementDef, excluded: &'static [&'static str]) -> ElementDef {
+    def.excluded = excluded;
     def
 }
 
@@ -225,9 +243,17 @@ pub static ELEMENTS: &[ElementDef] = &[
     policy("rate-limit", IN, Opaque),
     policy("rate-limit-by-key", IN, Empty),
     policy("redirect-content-urls", IN | OUT, Empty),
-    req(
-        policy("retry", ALL, Statements),
-        &["condition", "count", "interval"],
+    // https://learn.microsoft.com/azure/api-management/retry-policy: "count: a positive number
+    // between 1 and 50"; "may contain any other policies as its child elements, except for wait".
+    excluding(
+        ranges(
+            req(
+                policy("retry", ALL, Statements),
+                &["condition", "count", "interval"],
+            ),
+            &[("count", 1, 50)],
+        ),
+        &["wait"],
     ),
     literal(
         policy(

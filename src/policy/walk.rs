@@ -365,6 +365,51 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+        for (attribute, min, max) in def.ranges {
+            let Some(value) = attribute_value_span(node, attribute) else {
+                continue;
+            };
+            if self.scan.expression_at(value.start).is_some() {
+                continue; // an expression's value is known only at run time
+            }
+            let text = node.attribute(*attribute).unwrap_or_default().trim();
+            // A {{named-value}} is substituted when the policy is saved: unknown here.
+            if text.contains("{{") {
+                continue;
+            }
+            if !text
+                .parse::<i64>()
+                .is_ok_and(|n| (*min..=*max).contains(&n))
+            {
+                self.push(
+                    node,
+                    Diagnostic::new(
+                        "policy-attribute-range",
+                        format!(
+                            "`{attribute}` of `{name}` is `{text}`; APIM accepts a whole number from {min} to {max}"
+                        ),
+                    )
+                    .at(value)
+                    .label(format!("not in {min}..={max}"))
+                    .help(format!("see {}", doc_url_of(name))),
+                );
+            }
+        }
+        for child in node.children().filter(Node::is_element) {
+            let child_name = child.tag_name().name();
+            if def.excluded.contains(&child_name) {
+                self.push(
+                    child,
+                    Diagnostic::new(
+                        "policy-unknown-child",
+                        format!("`{name}` cannot contain `{child_name}`"),
+                    )
+                    .at(name_span(child))
+                    .label("not allowed here")
+                    .help(format!("see {}", doc_url_of(name))),
+                );
+            }
+        }
         match def.content {
             Content::Opaque => {}
             Content::Empty | Content::Text => {

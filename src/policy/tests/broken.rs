@@ -393,3 +393,36 @@ fn rendering_shows_file_line_column_and_the_source_line() {
     assert!(text.contains("<forward-request />"), "{text}");
     assert!(text.contains("policy-wrong-section"), "{text}");
 }
+
+#[test]
+fn retry_count_outside_one_to_fifty_is_reported_at_the_value() {
+    let retry = |count: &str| {
+        statement_problems(&format!(
+            r#"<retry condition="true" count="{count}" interval="1"><set-variable name="x" value="1" /></retry>"#
+        ))
+    };
+    for bad in ["0", "51", "-1", "ten"] {
+        assert_eq!(
+            retry(bad),
+            [("policy-attribute-range", 4, 40)],
+            "count={bad}"
+        );
+    }
+    for good in ["1", "50", "@(3)", "{{retries}}"] {
+        let problems = retry(good);
+        assert!(
+            !problems.iter().any(|p| p.0 == "policy-attribute-range"),
+            "count={good}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn wait_inside_retry_is_reported() {
+    assert_eq!(
+        statement_problems(
+            r#"<retry condition="true" count="2" interval="1"><wait><choose><when condition="true" /></choose></wait></retry>"#
+        ),
+        [("policy-unknown-child", 4, 57)]
+    );
+}
