@@ -58,12 +58,21 @@ pub enum ArmErrorKind {
     OperationFailed {
         status: String,
         error: Box<ErrorBody>,
+        /// `x-ms-correlation-request-id` of the write that started the operation: the activity
+        /// log and Azure support find the operation by it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        correlation_id: Option<String>,
     },
     /// The connection failed or timed out, after the retries.
     Transport { message: String },
     /// A long-running operation did not finish within the allowed time.
     #[serde(rename_all = "camelCase")]
-    Timeout { waited_secs: u64 },
+    Timeout {
+        waited_secs: u64,
+        /// As for `OperationFailed`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        correlation_id: Option<String>,
+    },
     /// ARM's answer could not be understood.
     InvalidResponse { message: String },
     /// A polling URL pointed away from the ARM endpoint (the token is never sent elsewhere).
@@ -83,6 +92,18 @@ pub struct ArmError {
 }
 
 impl ArmError {
+    /// Records which write started the operation that failed or timed out (the answers that
+    /// end an operation come from polls, whose ids do not lead back to it).
+    pub fn started_by(mut self, write: &super::ResponseHeaders) -> Self {
+        if let ArmErrorKind::OperationFailed { correlation_id, .. }
+        | ArmErrorKind::Timeout { correlation_id, .. } = &mut self.kind
+            && correlation_id.is_none()
+        {
+            correlation_id.clone_from(&write.correlation_id);
+        }
+        self
+    }
+
     pub fn code(&self) -> Option<&str> {
         match &self.kind {
             ArmErrorKind::Status { error, .. } | ArmErrorKind::OperationFailed { error, .. } => {
@@ -176,7 +197,7 @@ impl ArmError {
                     first_line(&error.message)
                 )
             }
-            ArmErrorKind::OperationFailed { status, error } => {
+            ArmErrorKind::OperationFailed { status, error, .. } => {
                 format!(
                     "{} {}: operation {status}: {} {}",
                     self.method,
@@ -188,7 +209,7 @@ impl ArmError {
             ArmErrorKind::Transport { message } => {
                 format!("{} {}: {message}", self.method, self.url)
             }
-            ArmErrorKind::Timeout { waited_secs } => {
+            ArmErrorKind::Timeout { waited_secs, .. } => {
                 format!(
                     "{} {}: not finished after {}",
                     self.method,
@@ -238,15 +259,28 @@ impl fmt::Display for ArmError {
                     write!(f, "\n  x-ms-correlation-request-id: {id}")?;
                 }
             }
-            ArmErrorKind::OperationFailed { error, .. } if !error.details.is_empty() => {
-                write!(
-                    f,
-                    "{}",
-                    error
-                        .full_message()
-                        .trim_start_matches(error.message.as_str())
-                )?;
+            ArmErrorKind::OperationFailed {
+                error,
+                correlation_id,
+                ..
+            } => {
+                if !error.details.is_empty() {
+                    write!(
+                        f,
+                        "{}",
+                        error
+                            .full_message()
+                            .trim_start_matches(error.message.as_str())
+                    )?;
+                }
+                if let Some(id) = correlation_id {
+                    write!(f, "\n  x-ms-correlation-request-id: {id}")?;
+                }
             }
+            ArmErrorKind::Timeout {
+                correlation_id: Some(id),
+                ..
+            } => write!(f, "\n  x-ms-correlation-request-id: {id}")?,
             _ => {}
         }
         Ok(())

@@ -94,6 +94,7 @@ impl ArmClient {
                 options.extra_transient,
             )
             .await?;
+        let started_by = first.headers.clone();
         self.finish(
             Method::Put,
             path,
@@ -103,6 +104,7 @@ impl ArmClient {
             options.timeout,
         )
         .await
+        .map_err(|e| e.started_by(&started_by))
     }
 
     /// Waits until `current` (a resource just read) is no longer being provisioned, e.g. after an
@@ -143,34 +145,33 @@ impl ArmClient {
         let first = self
             .write(method, path, api_version, None, options.extra_transient)
             .await?;
+        self.follow(method, path, api_version, &first, deadline, options.timeout)
+            .await
+            .map_err(|e| e.started_by(&first.headers))
+    }
+
+    /// The rest of [`ArmClient::act_and_wait`]: waits for the operation `first` started.
+    async fn follow(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        first: &ArmResponse,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<Value, ArmError> {
         if let Some(url) = first.headers.azure_async_operation.clone() {
-            self.follow_async_operation(
-                method,
-                path,
-                api_version,
-                &url,
-                &first,
-                deadline,
-                options.timeout,
-            )
-            .await?;
+            self.follow_async_operation(method, path, api_version, &url, first, deadline, timeout)
+                .await?;
             return Ok(Value::Null);
         }
         if let (Some(url), 202) = (first.headers.location.clone(), first.status) {
             let done = self
-                .follow_location(
-                    method,
-                    path,
-                    api_version,
-                    &url,
-                    &first,
-                    deadline,
-                    options.timeout,
-                )
+                .follow_location(method, path, api_version, &url, first, deadline, timeout)
                 .await?;
             return Ok(done.body);
         }
-        Ok(first.body)
+        Ok(first.body.clone())
     }
 
     async fn finish(
@@ -327,6 +328,7 @@ impl ArmClient {
                 url: redact(&format!("{path}?api-version={api_version}")),
                 kind: ArmErrorKind::Timeout {
                     waited_secs: timeout.as_secs(),
+                    correlation_id: None,
                 },
             });
         }
@@ -359,6 +361,7 @@ fn operation_failed(
         kind: ArmErrorKind::OperationFailed {
             status: state.to_string(),
             error: Box::new(error),
+            correlation_id: None,
         },
     }
 }

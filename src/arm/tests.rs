@@ -272,7 +272,11 @@ async fn a_finished_location_operation_is_followed_by_a_read_of_the_resource() {
         server.uri()
     );
     Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .insert_header("location", result_url.as_str())
+                .insert_header("x-ms-correlation-request-id", "put-correlation"),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -302,6 +306,13 @@ async fn a_finished_location_operation_is_followed_by_a_read_of_the_resource() {
         "{error:?}"
     );
     assert_eq!(error.code(), Some("ModelNotAvailable"));
+    // The failure is found in the activity log by the id of the PUT that started it.
+    assert!(
+        error
+            .to_string()
+            .ends_with("\n  x-ms-correlation-request-id: put-correlation"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -338,6 +349,10 @@ async fn provisioning_state_is_polled_until_terminal_and_times_out_with_the_flag
     assert!(
         matches!(error.kind, ArmErrorKind::Timeout { .. }),
         "{error:?}"
+    );
+    assert!(
+        !error.to_string().contains("x-ms-correlation-request-id"),
+        "no id invented when ARM sent none: {error}"
     );
     assert!(
         error

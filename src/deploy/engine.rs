@@ -91,16 +91,22 @@ pub async fn run(
     let mut interrupted = false;
 
     let mut warnings = Vec::new();
-    if let Err(error) = preflight::run(
-        client,
-        &plan.subscription_id,
-        mode == Mode::Deploy,
-        observer,
-        &mut warnings,
-    )
-    .await
-    {
-        failure = Some(arm_failure(&error, None));
+    // Registering a provider can take minutes: Ctrl-C must stop it like any other wait.
+    let preflight = tokio::select! {
+        result = preflight::run(
+            client,
+            &plan.subscription_id,
+            mode == Mode::Deploy,
+            options.resource_timeout,
+            observer,
+            &mut warnings,
+        ) => Some(result),
+        () = cancel.cancelled() => None,
+    };
+    match preflight {
+        Some(Ok(())) => {}
+        Some(Err(error)) => failure = Some(arm_failure(&error, None)),
+        None => interrupted = true,
     }
     engine.warnings.extend(warnings);
 

@@ -11,8 +11,6 @@ use crate::arm::{ArmClient, ArmError, Method};
 
 const SUBSCRIPTIONS_API: &str = "2022-12-01";
 const PROVIDERS_API: &str = "2021-04-01";
-/// Registering a provider usually takes a minute or two.
-const REGISTRATION_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const REGISTRATION_POLL: Duration = Duration::from_secs(10);
 
 pub const NAMESPACES: &[&str] = &[
@@ -24,10 +22,13 @@ pub const NAMESPACES: &[&str] = &[
 ];
 
 /// Checks access; registers missing providers when `register` (deploy), warns otherwise (plan).
+/// Registering usually takes a minute or two; it is given `timeout` (`--resource-timeout`, so the
+/// timeout's remedy applies here too).
 pub async fn run(
     client: &ArmClient,
     subscription_id: &str,
     register: bool,
+    timeout: Duration,
     observer: &mut dyn Observer,
     warnings: &mut Vec<String>,
 ) -> Result<(), ArmError> {
@@ -78,7 +79,7 @@ pub async fn run(
                 WriteOptions::default(),
             )
             .await?;
-        let deadline = client.clock().deadline(REGISTRATION_TIMEOUT);
+        let deadline = client.clock().deadline(timeout);
         while !registration_state(client, &path)
             .await?
             .eq_ignore_ascii_case("Registered")
@@ -88,7 +89,8 @@ pub async fn run(
                     method: "POST".into(),
                     url: format!("{path}/register?api-version={PROVIDERS_API}"),
                     kind: crate::arm::ArmErrorKind::Timeout {
-                        waited_secs: REGISTRATION_TIMEOUT.as_secs(),
+                        waited_secs: timeout.as_secs(),
+                        correlation_id: None,
                     },
                 });
             }

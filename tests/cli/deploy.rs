@@ -654,3 +654,42 @@ fn an_update_keeps_what_others_set_on_the_resource() {
         "203.0.113.0/24"
     );
 }
+
+#[test]
+fn an_unregistered_provider_is_a_warning_for_plan_and_registered_by_deploy() {
+    let ctx = TestContext::with(|b| b.unregistered("Microsoft.ApiManagement"));
+    let plan = ctx
+        .aigw("plan", EXAMPLE)
+        .args(["--output", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&plan.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report["warnings"].to_string().contains(
+            "resource provider Microsoft.ApiManagement is NotRegistered; deploy will register it"
+        ),
+        "{report:#}"
+    );
+    let registrations = |ctx: &TestContext| {
+        ctx.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/register"))
+            .map(|r| r.path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(registrations(&ctx).is_empty(), "plan never registers");
+
+    let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
+    assert_eq!(
+        (code, report["outcome"].as_str()),
+        (0, Some("succeeded")),
+        "{report:#}"
+    );
+    assert_eq!(
+        registrations(&ctx),
+        [format!(
+            "/subscriptions/{SUBSCRIPTION}/providers/Microsoft.ApiManagement/register"
+        )]
+    );
+}
