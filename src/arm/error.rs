@@ -236,52 +236,36 @@ impl ArmError {
 impl fmt::Display for ArmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.short())?;
-        match &self.kind {
+        let (error, request_id, correlation_id) = match &self.kind {
             ArmErrorKind::Status {
                 error,
                 request_id,
                 correlation_id,
                 ..
-            } => {
-                if !error.details.is_empty() {
-                    write!(
-                        f,
-                        "{}",
-                        error
-                            .full_message()
-                            .trim_start_matches(error.message.as_str())
-                    )?;
-                }
-                if let Some(id) = request_id {
-                    write!(f, "\n  x-ms-request-id: {id}")?;
-                }
-                if let Some(id) = correlation_id {
-                    write!(f, "\n  x-ms-correlation-request-id: {id}")?;
-                }
-            }
+            } => (Some(error), request_id, correlation_id),
             ArmErrorKind::OperationFailed {
                 error,
                 correlation_id,
                 ..
-            } => {
-                if !error.details.is_empty() {
-                    write!(
-                        f,
-                        "{}",
-                        error
-                            .full_message()
-                            .trim_start_matches(error.message.as_str())
-                    )?;
-                }
-                if let Some(id) = correlation_id {
-                    write!(f, "\n  x-ms-correlation-request-id: {id}")?;
-                }
-            }
-            ArmErrorKind::Timeout {
-                correlation_id: Some(id),
-                ..
-            } => write!(f, "\n  x-ms-correlation-request-id: {id}")?,
-            _ => {}
+            } => (Some(error), &None, correlation_id),
+            ArmErrorKind::Timeout { correlation_id, .. } => (None, &None, correlation_id),
+            _ => (None, &None, &None),
+        };
+        // The first line already holds the message; the details follow it.
+        if let Some(error) = error.filter(|e| !e.details.is_empty()) {
+            write!(
+                f,
+                "{}",
+                error
+                    .full_message()
+                    .trim_start_matches(error.message.as_str())
+            )?;
+        }
+        if let Some(id) = request_id {
+            write!(f, "\n  x-ms-request-id: {id}")?;
+        }
+        if let Some(id) = correlation_id {
+            write!(f, "\n  x-ms-correlation-request-id: {id}")?;
         }
         Ok(())
     }

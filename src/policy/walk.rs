@@ -398,16 +398,7 @@ impl<'a> Walker<'a> {
         for child in node.children().filter(Node::is_element) {
             let child_name = child.tag_name().name();
             if def.excluded.contains(&child_name) {
-                self.push(
-                    child,
-                    Diagnostic::new(
-                        "policy-unknown-child",
-                        format!("`{name}` cannot contain `{child_name}`"),
-                    )
-                    .at(name_span(child))
-                    .label("not allowed here")
-                    .help(format!("see {}", doc_url_of(name))),
-                );
+                self.child_not_allowed(child, name, format!("see {}", doc_url_of(name)));
             }
         }
         match def.content {
@@ -441,16 +432,8 @@ impl<'a> Walker<'a> {
                 for child in node.children().filter(Node::is_element) {
                     let child_name = child.tag_name().name();
                     if !allowed.contains(&child_name) {
-                        self.push(
-                            child,
-                            Diagnostic::new(
-                                "policy-unknown-child",
-                                format!("`{name}` cannot contain `{child_name}`"),
-                            )
-                            .at(name_span(child))
-                            .label("not allowed here")
-                            .help(format!("`{name}` may contain only: {}", allowed.join(", "))),
-                        );
+                        let help = format!("`{name}` may contain only: {}", allowed.join(", "));
+                        self.child_not_allowed(child, name, help);
                     }
                 }
                 self.statements(node, runs_in, depth, false);
@@ -458,6 +441,20 @@ impl<'a> Walker<'a> {
             Content::Choose => self.choose(node, runs_in, depth),
             Content::Children(allowed) => self.children(node, name, allowed, runs_in, depth),
         }
+    }
+
+    fn child_not_allowed(&mut self, child: Node, parent: &str, help: String) {
+        let child_name = child.tag_name().name();
+        self.push(
+            child,
+            Diagnostic::new(
+                "policy-unknown-child",
+                format!("`{parent}` cannot contain `{child_name}`"),
+            )
+            .at(name_span(child))
+            .label("not allowed here")
+            .help(help),
+        );
     }
 
     fn choose(&mut self, node: Node, runs_in: &[RunsIn], depth: usize) {
