@@ -48,3 +48,13 @@ impl Env {
         &self.vars
     }
 }
+
+/// Environment variables whose values are secrets: masked in CI logs before anything is printed,
+/// and scrubbed from credential error messages.
+pub const SECRET_VARIABLES: &[&str] = &[
+    "AZURE_CLIENT_SECRET",
+    "AZURE_ACCESS_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "SYSTEM_ACCESSTOKEN",
+    "GITHUB_TOKEN",
+];

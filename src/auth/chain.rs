@@ -289,12 +289,7 @@ fn test_redirect(env: &Env) -> Option<url::Url> {
 /// Removes any configured secret that an error message might echo.
 fn scrub(message: &str, env: &Env) -> String {
     let mut out = message.to_string();
-    for name in [
-        "AZURE_CLIENT_SECRET",
-        "AZURE_ACCESS_TOKEN",
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-        "SYSTEM_ACCESSTOKEN",
-    ] {
+    for name in crate::env::SECRET_VARIABLES {
         if let Some(secret) = env.non_empty(name)
             && secret.len() >= 4
         {

@@ -33,15 +33,6 @@ impl Platform {
     }
 }
 
-/// Environment variables whose values are secrets; masked in CI logs before anything is printed.
-pub const SECRET_VARIABLES: &[&str] = &[
-    "AZURE_CLIENT_SECRET",
-    "AZURE_ACCESS_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "SYSTEM_ACCESSTOKEN",
-    "GITHUB_TOKEN",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;

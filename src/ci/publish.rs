@@ -7,9 +7,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::outputs::{StepOutput, result, step_outputs};
-use super::{Platform, SECRET_VARIABLES, azure_devops, github};
+use super::{Platform, azure_devops, github};
 use crate::diagnostic::Diagnostics;
-use crate::env::Env;
+use crate::env::{Env, SECRET_VARIABLES};
 use crate::render::summary::{self, Target};
 use crate::report::{Mode, RunReport};
 
