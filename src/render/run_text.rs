@@ -113,7 +113,11 @@ pub fn headline(report: &RunReport) -> String {
     match report.mode {
         Mode::Deploy => format!(
             "Deploy {}: {} created, {} updated, {} unchanged in {took} ({requests})",
-            report.outcome.as_str(),
+            match report.outcome {
+                // `no-changes` is the machine value (step output `result`); people read this.
+                Outcome::NoChanges => "succeeded without changes",
+                outcome => outcome.as_str(),
+            },
             count(Action::Create),
             count(Action::Update),
             count(Action::Unchanged)

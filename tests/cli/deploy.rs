@@ -135,6 +135,13 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     assert_eq!(count(&again, "unchanged"), 62);
     assert_eq!(again["requests"]["writes"], 0);
     assert!(ctx.writes_since(before).is_empty());
+    let text = ctx.aigw("deploy", EXAMPLE).assert().code(0);
+    assert!(
+        stdout_of(&text)
+            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 62 unchanged"),
+        "{}",
+        stdout_of(&text)
+    );
 
     // Capacity of one deployment in one region.
     let capacity = ctx.params_with("capacity.bicepparam", |t| {
