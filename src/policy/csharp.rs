@@ -265,22 +265,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     value.push(self.escape());
                 }
-                b'{' if interpolated => {
-                    if self.peek(1) == Some(b'{') {
-                        value.push('{');
-                        self.pos += 2;
-                    } else {
-                        self.hole()?;
-                    }
-                }
-                b'}' if interpolated && self.peek(1) == Some(b'}') => {
-                    value.push('}');
-                    self.pos += 2;
-                }
-                _ => {
-                    value.push(self.char_at(self.pos));
-                    self.pos += self.char_len(self.pos);
-                }
+                _ => self.string_content(&mut value, interpolated)?,
             }
         }
         Ok(Token {
@@ -288,6 +273,30 @@ impl<'a> Lexer<'a> {
             span: Span::new(start, self.pos),
             value: (!interpolated).then_some(value),
         })
+    }
+
+    /// What regular and verbatim strings share: `{{`/`}}` and `{hole}` when interpolated, else
+    /// one character of the value.
+    fn string_content(&mut self, value: &mut String, interpolated: bool) -> Result<(), LexError> {
+        match self.peek(0) {
+            Some(b'{') if interpolated => {
+                if self.peek(1) == Some(b'{') {
+                    value.push('{');
+                    self.pos += 2;
+                } else {
+                    self.hole()?;
+                }
+            }
+            Some(b'}') if interpolated && self.peek(1) == Some(b'}') => {
+                value.push('}');
+                self.pos += 2;
+            }
+            _ => {
+                value.push(self.char_at(self.pos));
+                self.pos += self.char_len(self.pos);
+            }
+        }
+        Ok(())
     }
 
     /// `@"..."` or `$@"..."`; `""` is a quote.
@@ -313,22 +322,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     break;
                 }
-                b'{' if interpolated => {
-                    if self.peek(1) == Some(b'{') {
-                        value.push('{');
-                        self.pos += 2;
-                    } else {
-                        self.hole()?;
-                    }
-                }
-                b'}' if interpolated && self.peek(1) == Some(b'}') => {
-                    value.push('}');
-                    self.pos += 2;
-                }
-                _ => {
-                    value.push(self.char_at(self.pos));
-                    self.pos += self.char_len(self.pos);
-                }
+                _ => self.string_content(&mut value, interpolated)?,
             }
         }
         Ok(Token {
