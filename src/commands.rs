@@ -146,14 +146,13 @@ pub struct LiveRequest {
 
 /// `deploy`, or `plan` without `--offline`: validate, plan, then walk the plan against ARM.
 ///
-/// With a `masker` (in CI), every token obtained for Azure is registered with the runner as a
-/// secret before it is used.
+/// Every token obtained for Azure is registered as a secret ([`crate::auth::secrets`]) before
+/// it is used: masked with the CI runner, scrubbed from what servers answer.
 pub async fn live(
     request: &LiveRequest,
     env: &Env,
     observer: &mut dyn Observer,
     cancel: &Cancel,
-    masker: Option<crate::auth::Masker>,
 ) -> Result<RunReport, Error> {
     let (spec, policies) = inputs(&request.params, &request.load)?;
     let subscription_id = match (&request.subscription_id, &request.target) {
@@ -180,10 +179,10 @@ pub async fn live(
                 );
             }
             tracing::info!("authenticated with {}", resolved.method.label());
-            let source = match masker {
-                Some(masker) => Arc::new(crate::auth::MaskedTokens::new(resolved.source, masker)),
-                None => resolved.source,
-            };
+            let source = Arc::new(crate::auth::MaskedTokens::new(
+                resolved.source,
+                crate::auth::secrets::global(),
+            ));
             (endpoint.clone(), source)
         }
         Target::Emulator { latency_scale } => {

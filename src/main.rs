@@ -5,7 +5,6 @@ mod cli;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 
@@ -258,15 +257,7 @@ fn run_live(
         let signals = tokio::spawn(watch_signals(handle, console.clone()));
         let ticker = console.start_ticker();
         let mut progress = Progress::new(console.clone(), request.mode, platform);
-        let masker = (platform != Platform::None).then(|| {
-            let console = console.clone();
-            Arc::new(move |secret: &str| {
-                for command in aigw::ci::publish::mask_commands(platform, secret) {
-                    console.raw(&command);
-                }
-            }) as aigw::auth::Masker
-        });
-        let result = aigw::commands::live(request, env, &mut progress, &cancel, masker).await;
+        let result = aigw::commands::live(request, env, &mut progress, &cancel).await;
         progress.finish();
         console.status(None);
         signals.abort();

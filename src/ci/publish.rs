@@ -5,11 +5,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::outputs::{StepOutput, result, step_outputs};
 use super::{Platform, azure_devops, github};
 use crate::diagnostic::Diagnostics;
-use crate::env::{Env, SECRET_VARIABLES};
+use crate::env::Env;
 use crate::render::summary::{self, Target};
 use crate::report::{Mode, RunReport};
 
@@ -40,21 +41,24 @@ impl<'e> Publisher<'e> {
         let _ = writeln!(self.out, "{line}");
     }
 
-    /// Registers the values of secret variables with the runner before anything is printed.
+    /// Makes the runner mask every credential aigw registers from now on
+    /// ([`crate::auth::secrets`]), in each encoding, and registers the secret variables' values
+    /// at once, before anything is printed. The commands go to stderr, like every other command.
     pub fn mask_secrets(&mut self) {
-        for name in SECRET_VARIABLES {
-            let Some(value) = self.env.non_empty(name).map(String::from) else {
-                continue;
-            };
-            self.mask(&value);
+        let secrets = crate::auth::secrets::global();
+        let platform = self.platform;
+        if platform != Platform::None {
+            secrets.set_masker(Arc::new(move |secret: &str| {
+                let commands = mask_commands(platform, secret);
+                if commands.is_empty() {
+                    return;
+                }
+                // One write per value, so no other line lands between its commands.
+                let text: String = commands.iter().map(|c| format!("{c}\n")).collect();
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            }));
         }
-    }
-
-    /// Masks one secret value (multi-line values line by line).
-    pub fn mask(&mut self, secret: &str) {
-        for line in mask_commands(self.platform, secret) {
-            self.emit(&line);
-        }
+        secrets.register_env(self.env);
     }
 
     /// One annotation per problem in the parameter and policy files, at its file, line and column.

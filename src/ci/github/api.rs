@@ -195,11 +195,14 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
+/// Where GitHub's text enters aigw: scrubbed of credentials (an API or proxy may quote the
+/// request's token back), see [`crate::auth::secrets`].
 fn describe(error: octocrab::Error) -> String {
-    match &error {
+    let text = match &error {
         octocrab::Error::GitHub { source, .. } => {
             format!("GitHub answered {}: {}", source.status_code, source.message)
         }
         other => format!("GitHub request failed: {other}"),
-    }
+    };
+    crate::auth::secrets::global().scrub(&text)
 }
