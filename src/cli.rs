@@ -56,9 +56,10 @@ pub enum Command {
         after_help = "Examples:\n  aigw deploy --params main.acc.parameters.bicepparam --subscription-id <GUID>\n  aigw deploy --params main.acc.parameters.bicepparam --emulator   (rehearsal, no Azure needed)\n  aigw deploy --params main.acc.parameters.bicepparam --output json > result.json"
     )]
     Deploy(DeployArgs),
-    /// Run the ARM emulator on its own (127.0.0.1) to point aigw or other tools at it.
+    /// Run the ARM emulator on its own (127.0.0.1) to point aigw or other tools at it, with
+    /// faults to rehearse.
     #[command(
-        after_help = "Examples:\n  aigw emulator --port 8400\n  AZURE_ACCESS_TOKEN=anything aigw deploy --params main.acc.parameters.bicepparam \\\n    --arm-endpoint http://127.0.0.1:8400 --subscription-id 5ca1ab1e-0000-4000-8000-00000000a16e --auth token"
+        after_help = "Fault kinds (--fault KIND[:KEY=VALUE,...]):\n  throttle              times=1, retry-after=1: 429 TooManyRequests with Retry-After\n  server-error          times=1, status=500: InternalServerError (503: ServiceUnavailable)\n  drop-connection       times=1: the connection closes before the request is handled\n  lose-response         times=1: the request is handled, its answer is lost\n  conflict              times=1: 409 RequestConflict\n  reject                code=CODE (required), status=400, message=TEXT, times (default: always)\n  fail-operation        code=CODE (required), message=TEXT: the long-running operation ends Failed\n  principal-not-found   times=1: each principal's first role assignments get PrincipalNotFound\n  soft-deleted-apim     name=, location=: that API Management name starts soft-deleted\n  soft-deleted-account  name=, location=, resource-group=: that account starts soft-deleted\nThe first five and reject/fail-operation select requests with method=PUT, type=Microsoft.X/y,\nname=NAME, path=TEXT, kind=write|read|poll (all given must hold; none: every request).\nValues cannot contain commas. docs/emulator.md has the details.\n\nExamples:\n  aigw emulator --port 8400\n  aigw emulator --port 8400 --fault throttle:method=PUT,times=3,retry-after=2 \\\n    --fault lose-response:type=Microsoft.CognitiveServices/accounts \\\n    --fault reject:type=Microsoft.CognitiveServices/accounts/deployments,code=InsufficientQuota\n  AZURE_ACCESS_TOKEN=anything aigw deploy --params main.acc.parameters.bicepparam \\\n    --arm-endpoint http://127.0.0.1:8400 --subscription-id 5ca1ab1e-0000-4000-8000-00000000a16e --auth token"
     )]
     Emulator(EmulatorArgs),
 }
@@ -103,6 +104,17 @@ pub struct EmulatorArgs {
     /// The fraction of real Azure provisioning times the emulator takes.
     #[arg(long, value_name = "SCALE", default_value_t = 0.1, value_parser = parse_scale)]
     pub latency: f64,
+
+    /// Inject a fault (repeatable; the first matching fault with count left answers), e.g.
+    /// `throttle:method=PUT,times=3` or `lose-response:type=Microsoft.CognitiveServices/accounts`.
+    /// The kinds and keys are listed below.
+    #[arg(long = "fault", value_name = "KIND[:KEY=VALUE,...]", value_parser = parse_fault)]
+    pub faults: Vec<aigw::emulator::Fault>,
+}
+
+fn parse_fault(text: &str) -> Result<aigw::emulator::Fault, String> {
+    text.parse()
+        .map_err(|e: aigw::emulator::FaultSpecError| e.to_string())
 }
 
 /// Where and how to reach Azure (shared by deploy and live plan).

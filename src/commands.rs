@@ -186,7 +186,7 @@ pub async fn live(
             (endpoint.clone(), source)
         }
         Target::Emulator { latency_scale } => {
-            let running = start_emulator(env, *latency_scale, 0, true).await?;
+            let running = start_emulator(env, *latency_scale, 0, true, &[]).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
@@ -221,19 +221,25 @@ pub async fn live(
 }
 
 /// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
-/// against the Azure REST specifications when they are available. The rehearsal binds any free
-/// port and accepts only its own token; `aigw emulator` passes its port and accepts any token.
+/// against the Azure REST specifications when they are available. Operations finish by time, as
+/// in Azure. The rehearsal binds any free port and accepts only its own token; `aigw emulator`
+/// passes its port and faults and accepts any token.
 pub async fn start_emulator(
     env: &Env,
     latency_scale: f64,
     port: u16,
     rehearsal: bool,
+    faults: &[crate::emulator::Fault],
 ) -> Result<crate::emulator::RunningEmulator, Error> {
     use crate::emulator::{Emulator, LatencyProfile};
     let mut builder =
         Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale));
     if rehearsal {
         builder = builder.token(EMULATOR_TOKEN);
+    }
+    for fault in faults {
+        tracing::info!("fault injected: {fault:?}");
+        builder = builder.fault(fault.clone());
     }
     match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
         Ok(specs) => builder = builder.specs(specs),

@@ -152,16 +152,18 @@ fn run(
                 code,
             )
         }
-        Command::Emulator(args) => run_emulator(env, args.port, args.latency),
+        Command::Emulator(args) => run_emulator(env, args),
     }
 }
 
 /// `aigw emulator`: serves until interrupted.
-fn run_emulator(env: &Env, port: u16, latency: f64) -> Result<i32, Error> {
+fn run_emulator(env: &Env, args: &cli::EmulatorArgs) -> Result<i32, Error> {
     let console = Console::new(Style::Plain);
     init_logging(&console, env);
     runtime()?.block_on(async {
-        let running = aigw::commands::start_emulator(env, latency, port, false).await?;
+        let running =
+            aigw::commands::start_emulator(env, args.latency, args.port, false, &args.faults)
+                .await?;
         console.line("Ctrl-C stops the emulator");
         console.line(&format!(
             "try: AZURE_ACCESS_TOKEN=anything aigw deploy --params <file> --arm-endpoint {} --subscription-id {} --auth token",

@@ -69,7 +69,7 @@ fn put_resource(
     let restored = soft_delete_gate(&mut state, kind, path, body)?;
     if kind.locks_account() {
         let account = account_key(path);
-        if state.account_busy(&account, config.lro_polls) {
+        if state.account_busy(&account, shared.now()) {
             return Err(conflict(&account, &state));
         }
     }
@@ -114,7 +114,7 @@ fn put_resource(
             id: uuid::Uuid::new_v4().to_string(),
             target: OpTarget::Resource(key.clone()),
             lock: kind.locks_account().then(|| account_key(path)),
-            started: std::time::Instant::now(),
+            started: shared.clock.now(),
             duration: config.latency.duration_for(&resource_type),
             polls: 0,
             failure,

@@ -115,7 +115,11 @@ async fn policies_need_their_named_values_and_fragments() {
 
 #[tokio::test]
 async fn named_values_count_only_once_created() {
-    let (_emulator, arm) = start(builder()).await;
+    let latency = crate::emulator::LatencyProfile::instant().with(
+        "Microsoft.ApiManagement/service/namedValues",
+        std::time::Duration::from_secs(2),
+    );
+    let (emulator, arm) = start(builder().manual_clock().latency(latency)).await;
     apim(&arm).await;
     api(&arm, "v1").await;
     arm.put(
@@ -132,6 +136,14 @@ async fn named_values_count_only_once_created() {
     )
     .await
     .expect_error(400, "ValidationError");
+    emulator.advance(std::time::Duration::from_secs(2));
+    arm.put(
+        &policy_id("v1"),
+        APIM_V,
+        policy("<policies><inbound>{{late}}</inbound></policies>"),
+    )
+    .await
+    .expect(201);
 }
 
 #[tokio::test]
