@@ -171,8 +171,12 @@ impl GitHubApi {
             .per_page(100)
             .send()
             .await
-            .map_err(describe)?;
-        let comments = self.client.all_pages(first).await.map_err(describe)?;
+            .map_err(|e| self.describe(e))?;
+        let comments = self
+            .client
+            .all_pages(first)
+            .await
+            .map_err(|e| self.describe(e))?;
         let text = format!("{marker}\n{body}");
         // Only a comment aigw's own token wrote is updated: anyone can post the marker. The
         // workflow GITHUB_TOKEN cannot read /user; its comments are by github-actions[bot].
@@ -193,14 +197,14 @@ impl GitHubApi {
                     .client
                     .patch(route, Some(&serde_json::json!({ "body": text })))
                     .await
-                    .map_err(describe)?;
+                    .map_err(|e| self.describe(e))?;
                 Ok(CommentAction::Updated)
             }
             None => {
                 issues
                     .create_comment(pull_request, text)
                     .await
-                    .map_err(describe)?;
+                    .map_err(|e| self.describe(e))?;
                 Ok(CommentAction::Created)
             }
         }
@@ -227,7 +231,7 @@ impl GitHubApi {
             .transient_environment(false)
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(|e| self.describe(e))?;
         Ok(deployment.id.into_inner())
     }
 
@@ -251,7 +255,11 @@ impl GitHubApi {
         if let Some(url) = log_url {
             request = request.log_url(url);
         }
-        request.send().await.map(|_| ()).map_err(describe)
+        request
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.describe(e))
     }
 }
 
@@ -259,11 +267,28 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-fn describe(error: octocrab::Error) -> String {
-    match &error {
-        octocrab::Error::GitHub { source, .. } => {
-            format!("GitHub answered {}: {}", source.status_code, source.message)
+impl GitHubApi {
+    /// GitHub's own answer, a timeout, or the innermost cause of a failed request (octocrab's
+    /// outer message alone, "client error (SendRequest)", says nothing).
+    fn describe(&self, error: octocrab::Error) -> String {
+        if let octocrab::Error::GitHub { source, .. } = &error {
+            return format!("GitHub answered {}: {}", source.status_code, source.message);
         }
-        other => format!("GitHub request failed: {other}"),
+        let mut cause: &(dyn std::error::Error + 'static) = &error;
+        loop {
+            if cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+            {
+                return format!(
+                    "GitHub did not answer within {}",
+                    crate::console::elapsed(self.timeouts.read)
+                );
+            }
+            match cause.source() {
+                Some(next) => cause = next,
+                None => return format!("GitHub request failed: {error}: {cause}"),
+            }
+        }
     }
 }
