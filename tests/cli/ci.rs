@@ -577,3 +577,88 @@ fn a_github_api_that_never_answers_costs_a_warning_not_the_run() {
     );
     assert!(hanging.accepted() >= 2);
 }
+
+/// The workflow commands the GitHub runner would execute in `log`: lines (the runner splits on
+/// `\n` and `\r`, and trims leading spaces) starting with `::`, outside `::stop-commands::T`
+/// … `::T::` fences.
+fn github_commands(log: &str) -> Vec<String> {
+    let mut fence: Option<String> = None;
+    let mut commands = Vec::new();
+    for line in log.split(['\n', '\r']).map(str::trim_start) {
+        match &fence {
+            Some(token) if line == format!("::{token}::") => fence = None,
+            Some(_) => {}
+            None => {
+                if let Some(token) = line.strip_prefix("::stop-commands::") {
+                    fence = Some(token.to_string());
+                } else if line.starts_with("::") {
+                    commands.push(line.to_string());
+                }
+            }
+        }
+    }
+    commands
+}
+
+/// The logging commands the Azure DevOps agent would execute: the first `##vso[` of each line.
+fn azure_devops_commands(log: &str) -> Vec<String> {
+    log.split(['\n', '\r'])
+        .filter_map(|line| line.find("##vso[").map(|i| line[i..].to_string()))
+        .collect()
+}
+
+#[test]
+fn untrusted_text_in_diagnostics_cannot_act_as_a_workflow_command() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_default();
+    // A value that starts a new line (for the runner, `\r` does) with a workflow command, and
+    // carries an Azure DevOps logging command.
+    let hostile = text.replace(
+        "param environment = 'acc'",
+        r"param environment = 'ACC\r::warning title=x::injected ##vso[task.setvariable variable=pwned]1'",
+    );
+    assert_ne!(hostile, text);
+    let params = dir.path().join("hostile.bicepparam");
+    std::fs::write(&params, hostile).unwrap_or_else(|e| panic!("{e}"));
+    let params = params.display().to_string();
+
+    for command in ["validate", "plan"] {
+        let mut args = vec![command, "--params", params.as_str()];
+        if command == "plan" {
+            args.push("--offline");
+        }
+        let assert = aigw_cmd()
+            .args(&args)
+            .env("GITHUB_ACTIONS", "true")
+            .assert()
+            .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(stderr.contains("injected"), "the value is shown: {stderr}");
+        let commands = github_commands(&stderr);
+        assert!(
+            commands.iter().all(|c| !c.starts_with("::warning")),
+            "{commands:#?}"
+        );
+        assert!(commands.iter().any(|c| c.starts_with("::error file=")));
+
+        let assert = aigw_cmd()
+            .args(&args)
+            .env("TF_BUILD", "True")
+            .assert()
+            .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(stderr.contains("injected"), "the value is shown: {stderr}");
+        let commands = azure_devops_commands(&stderr);
+        assert!(
+            commands
+                .iter()
+                .all(|c| !c.starts_with("##vso[task.setvariable variable=pwned")),
+            "{commands:#?}"
+        );
+        assert!(
+            commands
+                .iter()
+                .any(|c| c.starts_with("##vso[task.logissue"))
+        );
+    }
+}
