@@ -165,7 +165,7 @@ impl<'e> Publisher<'e> {
                             "plan"
                         }
                     );
-                    let message = match (&failure.resource, &failure.remedy) {
+                    let message = match (&failure.subject(), &failure.remedy) {
                         (Some(r), Some(fix)) => format!("{r}: {}\nfix: {fix}", failure.message),
                         (Some(r), None) => format!("{r}: {}", failure.message),
                         (None, Some(fix)) => format!("{}\nfix: {fix}", failure.message),
