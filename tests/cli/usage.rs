@@ -48,6 +48,31 @@ fn flags_that_contradict_each_other_are_refused_and_environment_defaults_are_not
 }
 
 #[test]
+fn a_github_deployment_outside_github_actions_is_not_silently_ignored() {
+    let assert = aigw_cmd()
+        .args([
+            "deploy",
+            "--params",
+            EXAMPLE,
+            "--emulator",
+            "--emulator-latency",
+            "0",
+            "--github-deployment",
+            "acc",
+        ])
+        .env("AIGW_TEST_TIME_SCALE", "0")
+        .assert()
+        .code(0);
+    assert!(
+        stderr_of(&assert).contains(
+            "aigw: warning: --github-deployment acc: GitHub Deployments are recorded only in GitHub Actions; none was recorded"
+        ),
+        "{}",
+        stderr_of(&assert)
+    );
+}
+
+#[test]
 fn a_refused_command_line_with_json_output_is_one_json_document() {
     let assert = aigw_cmd()
         .args([
