@@ -128,3 +128,32 @@ pub fn run_exit_code(report: &crate::report::RunReport) -> i32 {
         Outcome::Failed => exit::DEPLOYMENT_FAILED,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_and_io_failures_are_not_invalid_input() {
+        let internal = Error::Internal {
+            context: "cannot start the async runtime",
+            message: "no threads".into(),
+        };
+        assert_eq!(internal.exit_code(), exit::DEPLOYMENT_FAILED);
+        let unwritten = Error::ResultNotWritten {
+            outcome: Some("Deploy succeeded: 62 created".into()),
+            source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+        };
+        assert_eq!(unwritten.exit_code(), exit::DEPLOYMENT_FAILED);
+        assert!(
+            unwritten
+                .to_string()
+                .ends_with("\nthe run itself finished: Deploy succeeded: 62 created"),
+            "{unwritten}"
+        );
+        assert_eq!(Error::Usage("x".into()).exit_code(), exit::INVALID_INPUT);
+        assert_eq!(Error::Interrupted.exit_code(), 130);
+        assert_eq!(Error::Interrupted.outcome(), "interrupted");
+        assert_eq!(internal.outcome(), "failed");
+    }
+}
