@@ -144,16 +144,11 @@ pub struct LiveRequest {
     pub mode: Mode,
 }
 
-/// `deploy`, or `plan` without `--offline`: validate, plan, then walk the plan against ARM.
-///
-/// Every token obtained for Azure is registered as a secret ([`crate::auth::secrets`]) before
-/// it is used: masked with the CI runner, scrubbed from what servers answer.
-pub async fn live(
-    request: &LiveRequest,
-    env: &Env,
-    observer: &mut dyn Observer,
-    cancel: &Cancel,
-) -> Result<RunReport, Error> {
+/// `deploy`, or `plan` without `--offline`, runs in three steps, so that nothing outside aigw's
+/// own output changes before the inputs are valid, the plan is built and a credential works:
+/// [`live_plan`] (files only), [`connect`] (a token, or the rehearsal's emulator), [`execute`]
+/// (the walk against ARM).
+pub fn live_plan(request: &LiveRequest) -> Result<Plan, Error> {
     let (spec, policies) = inputs(&request.params, &request.load)?;
     let subscription_id = match (&request.subscription_id, &request.target) {
         (Some(id), _) => id.clone(),
@@ -165,7 +160,21 @@ pub async fn live(
         }
     };
     check_subscription_id(&subscription_id)?;
-    let plan = plan::build(&spec, &subscription_id, &policies);
+    Ok(plan::build(&spec, &subscription_id, &policies))
+}
+
+/// A way to ARM that has proven to work: a credential that produced a token, or the rehearsal's
+/// emulator (stopped by [`execute`]).
+pub struct Connection {
+    client: ArmClient,
+    emulator: Option<crate::emulator::RunningEmulator>,
+}
+
+/// Obtains a token (or starts the rehearsal's emulator) and builds the ARM client.
+///
+/// Every token obtained for Azure is registered as a secret ([`crate::auth::secrets`]) before
+/// it is used: masked with the CI runner, scrubbed from what servers answer.
+pub async fn connect(request: &LiveRequest, env: &Env) -> Result<Connection, Error> {
     let mut clock = Clock::from_env(env);
     let mut emulator = None;
     let (endpoint, tokens): (url::Url, Arc<dyn TokenSource>) = match &request.target {
@@ -203,21 +212,34 @@ pub async fn live(
     if !crate::arm::is_loopback(&endpoint) {
         clock = Clock::default();
     }
-    let client =
-        ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Usage(e.to_string()))?;
+    let client = ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Internal {
+        context: "cannot set up the ARM client",
+        message: e.to_string(),
+    })?;
+    Ok(Connection { client, emulator })
+}
+
+/// Walks `plan` against ARM (writes only in deploy mode); stops between writes on `cancel`.
+pub async fn execute(
+    request: &LiveRequest,
+    plan: &Plan,
+    connection: Connection,
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+) -> RunReport {
     let report = deploy::run(
-        &plan,
-        &client,
+        plan,
+        &connection.client,
         request.mode,
         &request.engine,
         observer,
         cancel,
     )
     .await;
-    if let Some(running) = emulator {
+    if let Some(running) = connection.emulator {
         running.shutdown().await;
     }
-    Ok(report)
+    report
 }
 
 /// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies

@@ -8,6 +8,7 @@
 //! show a token a server echoed.
 
 pub mod clock;
+pub mod dns;
 pub mod error;
 pub mod lro;
 pub mod retry;
@@ -146,6 +147,11 @@ enum SendError {
     Credential(String),
     /// Connection refused/reset/dropped, or a timeout.
     Transport(String),
+    /// The endpoint's host name did not resolve.
+    Unresolved {
+        message: String,
+        resolved_before: bool,
+    },
 }
 
 /// Calls that are part of following an operation rather than new requests.
@@ -172,9 +178,20 @@ impl ArmClient {
         tokens: Arc<dyn TokenSource>,
         clock: Clock,
     ) -> Result<Self, ArmError> {
+        Self::with_resolver(endpoint, tokens, clock, dns::TrackingResolver::system())
+    }
+
+    /// [`ArmClient::new`] resolving host names through `resolver` (tests inject failures).
+    pub fn with_resolver(
+        endpoint: Url,
+        tokens: Arc<dyn TokenSource>,
+        clock: Clock,
+        resolver: dns::TrackingResolver,
+    ) -> Result<Self, ArmError> {
         crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
+            .dns_resolver(resolver)
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
             // ARM never redirects API calls; following one could carry the token elsewhere.
@@ -361,6 +378,19 @@ impl ArmClient {
                         kind: ArmErrorKind::Credential { message },
                     });
                 }
+                Err(SendError::Unresolved {
+                    message,
+                    resolved_before,
+                }) => {
+                    let outcome = Outcome::Unresolved { resolved_before };
+                    let decision = self.policy.decide(attempt, &outcome, extra);
+                    let error = ArmError {
+                        method: method.as_str().into(),
+                        url: shown.clone(),
+                        kind: ArmErrorKind::Transport { message },
+                    };
+                    (decision, error)
+                }
                 Err(SendError::Transport(message)) => {
                     let decision = self.policy.decide(attempt, &Outcome::Transport, extra);
                     let error = ArmError {
@@ -423,7 +453,13 @@ impl ArmClient {
         let response = request
             .send()
             .await
-            .map_err(|e| SendError::Transport(self.secrets.scrub(&describe_transport_error(e))))?;
+            .map_err(|e| match dns::unresolved(&e) {
+                Some(unresolved) => SendError::Unresolved {
+                    message: self.secrets.scrub(&unresolved.to_string()),
+                    resolved_before: unresolved.resolved_before,
+                },
+                None => SendError::Transport(self.secrets.scrub(&describe_transport_error(e))),
+            })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response

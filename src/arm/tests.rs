@@ -505,3 +505,37 @@ async fn an_answer_quoting_the_authorization_header_is_scrubbed_where_it_enters(
         "Bearer + context.Variables.GetValueOrDefault"
     );
 }
+
+/// Resolves nothing: no DNS query leaves the machine.
+struct NoSuchHost;
+
+impl reqwest::dns::Resolve for NoSuchHost {
+    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async { Err("Name or service not known".into()) })
+    }
+}
+
+#[tokio::test]
+async fn an_endpoint_that_does_not_resolve_fails_at_once_with_the_cause() {
+    let endpoint =
+        parse_endpoint("https://management.example.invalid").unwrap_or_else(|e| panic!("{e}"));
+    let token = Arc::new(StaticToken::new("test-token".to_string().into(), "test"));
+    let resolver = dns::TrackingResolver::wrapping(Arc::new(NoSuchHost));
+    let client = ArmClient::with_resolver(endpoint, token, Clock::scaled(0.0), resolver)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let error = client
+        .get(RES, "2024-01-01")
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("resolved"));
+    assert_eq!(client.stats().reads, 1, "no retry");
+    assert_eq!(client.stats().retries, 0);
+    let message = error.to_string();
+    assert!(
+        message.contains(
+            "cannot resolve host name `management.example.invalid`: Name or service not known"
+        ),
+        "{message}"
+    );
+    assert!(error.remedy().is_some_and(|r| r.contains("--arm-endpoint")));
+}

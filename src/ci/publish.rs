@@ -169,7 +169,7 @@ impl<'e> Publisher<'e> {
                             "plan"
                         }
                     );
-                    let message = match (&failure.resource, &failure.remedy) {
+                    let message = match (&failure.subject(), &failure.remedy) {
                         (Some(r), Some(fix)) => format!("{r}: {}\nfix: {fix}", failure.message),
                         (Some(r), None) => format!("{r}: {}", failure.message),
                         (None, Some(fix)) => format!("{}\nfix: {fix}", failure.message),
@@ -263,7 +263,9 @@ impl<'e> Publisher<'e> {
         }
     }
 
-    /// Prints untrusted text (ARM messages) so that it cannot act as a command.
+    /// Prints untrusted text (ARM messages, echoed parameter values) so that it cannot act as a
+    /// command: between `::stop-commands::` markers on GitHub, with `##vso[` / `##[` defused on
+    /// Azure DevOps.
     pub fn untrusted(&self, text: &str) -> String {
         match self.platform {
             Platform::GitHub => github::commands::untrusted(text),
@@ -271,6 +273,37 @@ impl<'e> Publisher<'e> {
             Platform::None => text.to_string(),
         }
     }
+
+    /// A JSON document for stdout. GitHub needs nothing: pretty-printed JSON never starts a line
+    /// with `::`. The Azure DevOps agent finds `##vso[` anywhere in a line, so there every `#`
+    /// of such a marker is written as the JSON escape `\u0023`: the same value for any JSON
+    /// reader, inert for the agent.
+    pub fn untrusted_json(&self, json: &str) -> String {
+        match self.platform {
+            Platform::AzureDevOps => escape_markers_in_json(json),
+            Platform::GitHub | Platform::None => json.to_string(),
+        }
+    }
+}
+
+/// `##vso[` and `##[` in serialised JSON with their `#`s escaped. `#` only occurs inside JSON
+/// strings, where `\u0023` means the same character.
+fn escape_markers_in_json(json: &str) -> String {
+    let defused = azure_devops::neutralize(json);
+    if defused == json {
+        return defused;
+    }
+    // `neutralize` turned each marker's `##` into `**`; put the escapes where it did.
+    let mut out = String::with_capacity(json.len() + 16);
+    let (mut original, mut changed) = (json.char_indices(), defused.chars());
+    while let (Some((_, a)), Some(b)) = (original.next(), changed.next()) {
+        if a == '#' && b == '*' {
+            out.push_str("\\u0023");
+        } else {
+            out.push(a);
+        }
+    }
+    out
 }
 
 /// The commands that mask `secret` (each non-empty line on its own).
@@ -291,4 +324,30 @@ fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         .append(true)
         .open(path)?;
     file.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_for_azure_devops_escapes_markers_and_keeps_every_value() {
+        let value = serde_json::json!({
+            "message": "x ##vso[task.setvariable variable=result]succeeded ##[group]g # ## #",
+            "list": ["##VSO[task.complete]", "a#b"]
+        });
+        let json = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let env = Env::default();
+        let publisher = Publisher::new(Platform::AzureDevOps, &env, Box::new(std::io::sink()));
+        let escaped = publisher.untrusted_json(&json);
+        assert!(
+            !escaped.to_ascii_lowercase().contains("##vso["),
+            "{escaped}"
+        );
+        assert!(!escaped.contains("##["), "{escaped}");
+        let parsed: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
+        assert_eq!(parsed, value);
+        let github = Publisher::new(Platform::GitHub, &env, Box::new(std::io::sink()));
+        assert_eq!(github.untrusted_json(&json), json);
+    }
 }

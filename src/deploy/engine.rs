@@ -181,6 +181,8 @@ pub async fn run(
         failure = Some(Failure {
             resource: None,
             resource_type: None,
+            kind: None,
+            title: None,
             code: Some("Interrupted".into()),
             message: "stopped by a signal before every resource was checked".into(),
             remedy: Some("run deploy again: it continues where this run stopped".into()),
@@ -326,11 +328,7 @@ impl Engine<'_> {
         else {
             return Ok(None);
         };
-        let what = format!(
-            "{} `{}` is soft-deleted",
-            operation.kind_label(),
-            operation.name
-        );
+        let what = format!("{} `{}` is soft-deleted", operation.kind, operation.name);
         match (self.mode, self.options.purge_soft_deleted) {
             (Mode::Plan, purge) => {
                 let message = if purge {
@@ -345,7 +343,7 @@ impl Engine<'_> {
                 soft_delete::purge(self.client, &path, api_version, options).await?;
                 Ok(Some(format!(
                     "purged the soft-deleted {} first",
-                    operation.kind_label()
+                    operation.kind
                 )))
             }
             (Mode::Deploy, false) => Err(StepError::Blocked {
@@ -428,7 +426,7 @@ impl Engine<'_> {
                 (None, Mode::Deploy) if !self.needed.contains(reference) => {
                     self.warnings.push(format!(
                         "{} `{}` returned no {reference} ({}); that output is empty",
-                        operation.kind_label(),
+                        operation.kind,
                         operation.name,
                         reference.json_pointer()
                     ));
@@ -438,7 +436,7 @@ impl Engine<'_> {
                         code: "MissingOutput",
                         message: format!(
                             "{} `{}` exists but Azure returned no {} ({})",
-                            operation.kind_label(),
+                            operation.kind,
                             operation.name,
                             reference,
                             reference.json_pointer()
@@ -474,15 +472,7 @@ fn report(
     duration_ms: u64,
     note: Option<String>,
 ) -> OperationReport {
-    OperationReport {
-        id: operation.id.clone(),
-        resource_type: operation.resource_type.clone(),
-        name: operation.name.clone(),
-        action,
-        changes,
-        duration_ms,
-        note,
-    }
+    OperationReport::new(operation, action, changes, duration_ms, note)
 }
 
 fn step_failure(error: StepError, operation: &Operation) -> Failure {
@@ -504,6 +494,8 @@ fn step_failure(error: StepError, operation: &Operation) -> Failure {
         } => Failure {
             resource: Some(operation.name.clone()),
             resource_type: Some(operation.resource_type.clone()),
+            kind: Some(operation.kind),
+            title: Some(operation.title.clone()),
             code: Some(code.to_string()),
             message,
             remedy: Some(remedy),
@@ -516,6 +508,8 @@ pub fn arm_failure(error: &ArmError, operation: Option<&Operation>) -> Failure {
     Failure {
         resource: operation.map(|o| o.name.clone()),
         resource_type: operation.map(|o| o.resource_type.clone()),
+        kind: operation.map(|o| o.kind),
+        title: operation.map(|o| o.title.clone()),
         code: error.code().map(String::from),
         message: error.to_string(),
         remedy: error.remedy(),

@@ -27,7 +27,7 @@ fn summary(plan: &Plan) -> Vec<(String, Vec<String>)> {
                 s.name.as_str().to_string(),
                 s.operations
                     .iter()
-                    .map(|o| format!("{} {}", o.kind_label(), o.name))
+                    .map(|o| format!("{} {}", o.kind, o.name))
                     .collect(),
             )
         })
@@ -99,8 +99,8 @@ fn stages_run_in_design_order_with_the_expected_resources() {
     assert_eq!(
         summary[7].1,
         [
-            "backend pool-gpt-4o",
-            "backend pool-gpt-4o-mini-2024-dot-07-dot-18"
+            "backend pool pool-gpt-4o",
+            "backend pool pool-gpt-4o-mini-2024-dot-07-dot-18"
         ]
     );
     assert_eq!(
@@ -306,5 +306,52 @@ fn the_example_plan_markdown_is_stable() {
     insta::assert_snapshot!(
         "example_plan_markdown",
         crate::render::plan_markdown::render(&example_plan())
+    );
+}
+
+#[test]
+fn operations_carry_the_titles_people_recognise() {
+    let plan = example_plan();
+    let titles = |stage: StageName| -> Vec<(&str, String)> {
+        plan.stages
+            .iter()
+            .filter(|s| s.name == stage)
+            .flat_map(|s| s.operations.iter())
+            .map(|o| (o.kind, o.title.clone()))
+            .collect()
+    };
+    let rbac = titles(StageName::Rbac);
+    assert!(
+        rbac.contains(&(
+            "role assignment",
+            "Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu"
+                .into()
+        )),
+        "{rbac:#?}"
+    );
+    assert!(
+        rbac.contains(&(
+            "role assignment",
+            "Monitoring Metrics Publisher for id-aigw-acc-x7k on dcr-aigw-acc-x7k".into()
+        )),
+        "{rbac:#?}"
+    );
+    // Every role assignment is told apart by its title (its name is a GUID).
+    let distinct: std::collections::BTreeSet<_> = rbac.iter().map(|(_, t)| t).collect();
+    assert_eq!(distinct.len(), rbac.len());
+    let models = titles(StageName::Models);
+    assert!(models.contains(&("model deployment", "gpt-4o in westeurope".into())));
+    assert!(models.contains(&("model deployment", "gpt-4o in francecentral".into())));
+    let pools = titles(StageName::Pools);
+    assert!(
+        pools
+            .iter()
+            .all(|(kind, title)| *kind == "backend pool" && title.starts_with("pool-")),
+        "{pools:#?}"
+    );
+    assert!(
+        titles(StageName::Backends)
+            .iter()
+            .all(|(kind, _)| *kind == "backend")
     );
 }

@@ -71,9 +71,7 @@ impl Observer for Progress {
             Event::OperationStarted { operation } => {
                 self.console.status(Some(format!(
                     "{} {} {} …",
-                    self.stage,
-                    operation.kind_label(),
-                    operation.name
+                    self.stage, operation.kind, operation.title
                 )));
             }
             Event::OperationFinished { operation, report } => {
@@ -91,8 +89,8 @@ impl Observer for Progress {
                 self.console.line(&format!(
                     "{} {} {}: {verb} ({}){note}",
                     self.stage,
-                    operation.kind_label(),
-                    operation.name,
+                    operation.kind,
+                    operation.title,
                     elapsed(Duration::from_millis(report.duration_ms))
                 ));
             }

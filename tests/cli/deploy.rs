@@ -40,6 +40,24 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
         .filter_map(|s| s["name"].as_str())
         .collect();
     assert_eq!(stages, STAGES);
+    // JSON keeps the machine's names and ids next to the titles people read.
+    let grant = report["stages"][3]["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| {
+            o["title"]
+                == "Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu"
+        })
+        .unwrap_or_else(|| panic!("no titled grant: {:#}", report["stages"][3]));
+    assert_eq!(grant["kind"], "role assignment");
+    assert_eq!(grant["name"].as_str().map(str::len), Some(36), "the GUID");
+    assert!(
+        grant["id"]
+            .as_str()
+            .is_some_and(|id| id.contains("/providers/Microsoft.Authorization/roleAssignments/")),
+        "{grant}"
+    );
 
     // Every planned resource exists with the body aigw sent.
     let plan_output = aigw_cmd()
@@ -324,7 +342,10 @@ fn errors_that_retrying_cannot_fix_fail_fast_with_the_cause_and_the_remedy() {
     let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
     let stdout = stdout_of(&assert);
     assert!(stdout.starts_with("Deploy failed: 29 created"), "{stdout}");
-    assert!(stdout.contains("Error at gpt-4o:"), "{stdout}");
+    assert!(
+        stdout.contains("Error at model deployment gpt-4o in westeurope:"),
+        "{stdout}"
+    );
     assert!(stdout.contains("400 InsufficientQuota"), "{stdout}");
     assert!(
         stdout.contains("fix: the subscription lacks model quota in this region"),
@@ -471,7 +492,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("~ update       model deployment         gpt-4o")
+        stdout.contains("~ update       model deployment         gpt-4o in westeurope")
             && stdout.contains("sku.capacity: 50 → 80"),
         "{stdout}"
     );
@@ -527,6 +548,21 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
             stderr.contains(&format!(" {stage}] ")),
             "progress for {stage}: {stderr}"
         );
+    }
+    // Progress and the result name what people recognise, not GUIDs.
+    for line in [
+        "role assignment Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu: created",
+        "model deployment gpt-4o in swedencentral: created",
+        "backend pool pool-gpt-4o: created",
+    ] {
+        assert!(stderr.contains(line), "{line}: {stderr}");
+    }
+    for line in [
+        "+ created      role assignment          Monitoring Metrics Publisher for id-aigw-acc-x7k on dcr-aigw-acc-x7k",
+        "+ created      model deployment         gpt-4o in francecentral",
+        "+ created      backend pool             pool-gpt-4o ",
+    ] {
+        assert!(stdout.contains(line), "{line}: {stdout}");
     }
 }
 

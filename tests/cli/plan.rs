@@ -219,7 +219,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| backend | `pool-gpt-4o` |"),
+        markdown.contains("| backend pool | `pool-gpt-4o` |"),
         "{markdown}"
     );
 }
