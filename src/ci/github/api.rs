@@ -274,8 +274,10 @@ impl GitHubApi {
     /// see [`crate::auth::secrets`].
     fn describe(&self, error: octocrab::Error) -> String {
         if let octocrab::Error::GitHub { source, .. } = &error {
-            return crate::auth::secrets::global()
-                .scrub(&format!("GitHub answered {}: {}", source.status_code, source.message));
+            return crate::auth::secrets::global().scrub(&format!(
+                "GitHub answered {}: {}",
+                source.status_code, source.message
+            ));
         }
         let mut cause: &(dyn std::error::Error + 'static) = &error;
         loop {
