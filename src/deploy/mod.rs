@@ -8,5 +8,6 @@ pub mod events;
 mod preflight;
 mod roles;
 mod soft_delete;
+pub mod write_only;
 
 pub use engine::{EngineOptions, run};
