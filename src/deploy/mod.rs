@@ -5,6 +5,7 @@ pub mod cancel;
 pub mod diff;
 mod engine;
 pub mod events;
+mod output_table;
 mod preflight;
 mod roles;
 mod soft_delete;
