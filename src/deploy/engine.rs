@@ -334,7 +334,7 @@ impl Engine<'_> {
                     "Azure Monitor still does not accept table {table} as the output of {} `{}` \
                      after {} of waiting (--resource-timeout {}); a new custom table usually \
                      becomes usable within a few minutes.\n{error}",
-                    operation.kind_label(),
+                    crate::plan::kind_label(&operation.resource_type),
                     operation.name,
                     human_secs(waited.as_secs()),
                     human_secs(options.timeout.as_secs()),

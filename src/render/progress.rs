@@ -71,7 +71,7 @@ impl Observer for Progress {
             Event::Waiting { operation, message } => self.console.line(&format!(
                 "{} {} {}: waiting — {message}",
                 self.stage,
-                operation.kind_label(),
+                crate::plan::kind_label(&operation.resource_type),
                 operation.name
             )),
             Event::OperationStarted { operation } => {

@@ -774,7 +774,10 @@ fn a_table_still_not_accepted_at_the_resource_timeout_fails_with_the_table_and_t
         .assert()
         .code(1);
     let stdout = stdout_of(&assert);
-    assert!(stdout.contains("Error at dcr-aigw-acc-x7k:"), "{stdout}");
+    assert!(
+        stdout.contains("\nError at ") && stdout.contains("dcr-aigw-acc-x7k:"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("still does not accept table AIUsageLog_CL")
             && stdout.contains("--resource-timeout 5s"),
@@ -813,7 +816,10 @@ fn an_invalid_rule_that_is_not_about_the_new_table_fails_at_once() {
     let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
     let stdout = stdout_of(&assert);
     let stderr = stderr_of(&assert);
-    assert!(stdout.contains("Error at dcr-aigw-acc-x7k:"), "{stdout}");
+    assert!(
+        stdout.contains("\nError at ") && stdout.contains("dcr-aigw-acc-x7k:"),
+        "{stdout}"
+    );
     assert!(stdout.contains("400 InvalidPayload"), "{stdout}");
     assert!(!stderr.contains("waiting"), "{stderr}");
     assert_eq!(rule_puts(&ctx, 0), [400]);
