@@ -126,8 +126,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Whether policy GETs return the XML reformatted as APIM does (default true): line ends
-    /// become CRLF and `<x/>` becomes `<x />`, so a byte-wise comparison with the file fails.
+    /// Whether policy GETs return the XML in APIM's layout (default true): CRLF line ends, one tab
+    /// per nesting level, `<x />`, so a byte-wise comparison with the file fails.
     pub fn reformat_policies(mut self, on: bool) -> Self {
         self.config.reformat_policies = on;
         self

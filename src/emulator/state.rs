@@ -93,6 +93,9 @@ pub(crate) struct State {
     pub deleted_apim: Vec<DeletedApim>,
     pub deleted_accounts: Vec<DeletedAccount>,
     pub faults: FaultBook,
+    /// By lower-case table id: when a newly created custom table may be a data collection
+    /// rule's output (see `LatencyProfile::with_output_table_delay`).
+    pub table_usable_by_rules: HashMap<String, Instant>,
 }
 
 impl State {

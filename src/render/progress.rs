@@ -68,6 +68,12 @@ impl Observer for Progress {
                 self.group_open = self.platform != Platform::None;
                 self.console.line(&title);
             }
+            Event::Waiting { operation, message } => self.console.line(&format!(
+                "{} {} {}: waiting — {message}",
+                self.stage,
+                crate::plan::kind_label(&operation.resource_type),
+                operation.name
+            )),
             Event::OperationStarted { operation } => {
                 self.console.status(Some(format!(
                     "{} {} {} …",

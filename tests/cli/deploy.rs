@@ -1,7 +1,8 @@
 //! `aigw deploy` end to end against the ARM emulator.
 
-use aigw::emulator::{Fault, LatencyProfile, Matcher, RequestKind};
+use aigw::emulator::{Fault, LatencyProfile, Matcher, OverrideResponse, RequestKind};
 use serde_json::Value;
+use serde_json::json;
 
 use crate::support::arm::*;
 use crate::support::*;
@@ -735,4 +736,127 @@ fn an_unregistered_provider_is_a_warning_for_plan_and_registered_by_deploy() {
             "/subscriptions/{SUBSCRIPTION}/providers/Microsoft.ApiManagement/register"
         )]
     );
+}
+
+/// PUTs of the data collection rule since `from` in the emulator's log, with their status.
+fn rule_puts(ctx: &TestContext, from: usize) -> Vec<u16> {
+    ctx.requests()
+        .into_iter()
+        .skip(from)
+        .filter(|r| {
+            r.method == "PUT"
+                && r.path.contains("/dataCollectionRules/")
+                && !r.path.contains("/roleAssignments/")
+        })
+        .map(|r| r.status)
+        .collect()
+}
+
+#[test]
+fn a_new_usage_table_not_yet_accepted_by_the_rule_is_waited_for() {
+    // Azure refuses a DCR that sends to a table created moments ago (InvalidOutputTable), for a
+    // few minutes; here for 300 ms.
+    let ctx = TestContext::with(|b| {
+        b.latency(
+            LatencyProfile::instant()
+                .with_output_table_delay(std::time::Duration::from_millis(300)),
+        )
+    });
+    // Waits of 10 s last 100 ms.
+    let output = ctx
+        .aigw("deploy", EXAMPLE)
+        .args(["--output", "json"])
+        .env("AIGW_TEST_TIME_SCALE", "0.01")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{report:#}\n{stderr}");
+    assert_eq!(report["outcome"], "succeeded");
+    assert_eq!(count(&report, "create"), 62);
+    assert!(
+        stderr.contains("dcr-aigw-acc-x7k: waiting — table AIUsageLog_CL is not yet accepted"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("error:") && !stderr.contains("WARN") && !stderr.contains("warning:"),
+        "a wait is neither an error nor a warning: {stderr}"
+    );
+    let puts = rule_puts(&ctx, 0);
+    assert!(puts.len() >= 2, "{puts:?}");
+    assert_eq!(puts.last(), Some(&201), "{puts:?}");
+    assert!(puts[..puts.len() - 1].iter().all(|s| *s == 400), "{puts:?}");
+    let rule = &report["stages"][1]["operations"][3];
+    assert_eq!(rule["name"], "dcr-aigw-acc-x7k");
+    assert!(
+        rule["note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("waited ")),
+        "{rule:#}"
+    );
+}
+
+#[test]
+fn a_table_still_not_accepted_at_the_resource_timeout_fails_with_the_table_and_the_remedy() {
+    let ctx = TestContext::with(|b| {
+        b.latency(
+            LatencyProfile::instant().with_output_table_delay(std::time::Duration::from_secs(3600)),
+        )
+    });
+    let assert = ctx
+        .aigw("deploy", EXAMPLE)
+        .args(["--resource-timeout", "5s"])
+        .env("AIGW_TEST_TIME_SCALE", "0.01")
+        .assert()
+        .code(1);
+    let stdout = stdout_of(&assert);
+    assert!(
+        stdout.contains("\nError at ") && stdout.contains("dcr-aigw-acc-x7k:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("still does not accept table AIUsageLog_CL")
+            && stdout.contains("--resource-timeout 5s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fix: run deploy again in a few minutes")
+            && stdout.contains("raise --resource-timeout"),
+        "{stdout}"
+    );
+    // Azure's own answer is kept for support.
+    assert!(stdout.contains("InvalidOutputTable"), "{stdout}");
+    let puts = rule_puts(&ctx, 0);
+    assert!(
+        puts.len() >= 2 && puts.iter().all(|s| *s == 400),
+        "{puts:?}"
+    );
+}
+
+#[test]
+fn an_invalid_rule_that_is_not_about_the_new_table_fails_at_once() {
+    let ctx = TestContext::with(|b| {
+        b.route_override(|request| {
+            let rule = request.path.contains("/dataCollectionRules/")
+                && !request.path.contains("/roleAssignments/");
+            (request.method == "PUT" && rule).then(|| {
+                OverrideResponse::json(
+                    400,
+                    json!({"error": {"code": "InvalidPayload", "message": "Data collection rule is invalid",
+                        "details": [{"code": "InvalidTransformQuery", "target": "properties.dataFlows[0]",
+                            "message": "Transform query is invalid."}]}}),
+                )
+            })
+        })
+    });
+    let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
+    let stdout = stdout_of(&assert);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stdout.contains("\nError at ") && stdout.contains("dcr-aigw-acc-x7k:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("400 InvalidPayload"), "{stdout}");
+    assert!(!stderr.contains("waiting"), "{stderr}");
+    assert_eq!(rule_puts(&ctx, 0), [400]);
 }

@@ -149,6 +149,14 @@ fn put_resource(
         phase,
     };
     let shown = view::representation(&resource, config, false);
+    if kind == Kind::Table && create {
+        // A new table reports Succeeded after its provisioning time, and data collection rules
+        // may send to it only some minutes later (`semantic::data_collection_rule`).
+        let usable = std::time::Instant::now()
+            + config.latency.duration_for(&resource_type)
+            + config.latency.output_table_delay();
+        state.table_usable_by_rules.insert(key.clone(), usable);
+    }
     state.resources.insert(key, resource);
 
     let created_or_ok = if create { 201 } else { 200 };
