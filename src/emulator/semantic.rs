@@ -2,7 +2,7 @@
 //! must exist, a DCR's output table must exist in its workspace, a custom table needs
 //! `TimeGenerated`; API Management's own rules are in `apim_checks`.
 
-use std::time::Instant;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -12,11 +12,18 @@ use super::kinds::Kind;
 use super::reply::{Detail, Outcome, Reply};
 use super::state::{Phase, State};
 
-pub(crate) fn check(state: &State, kind: Kind, path: &ArmPath, body: &Value) -> Outcome<()> {
+/// `now` is the emulator clock's time ([`super::clock::Clock::now`]).
+pub(crate) fn check(
+    state: &State,
+    kind: Kind,
+    path: &ArmPath,
+    body: &Value,
+    now: Duration,
+) -> Outcome<()> {
     identities(state, path, body)?;
     match kind {
         Kind::Table => table(path, body),
-        Kind::DataCollectionRule => data_collection_rule(state, body),
+        Kind::DataCollectionRule => data_collection_rule(state, body, now),
         Kind::ApimPolicy | Kind::ApimPolicyFragment | Kind::ApimBackend | Kind::ApimOperation => {
             apim_checks::check(state, kind, path, body)
         }
@@ -84,7 +91,7 @@ fn table(path: &ArmPath, body: &Value) -> Outcome<()> {
 
 /// The data collection endpoint and destination workspaces must exist, and a custom output
 /// stream needs its table in each destination workspace: created, finished, and old enough.
-fn data_collection_rule(state: &State, body: &Value) -> Outcome<()> {
+fn data_collection_rule(state: &State, body: &Value, now: Duration) -> Outcome<()> {
     let mut details = Vec::new();
     if let Some(dce) = body
         .pointer("/properties/dataCollectionEndpointId")
@@ -155,7 +162,7 @@ fn data_collection_rule(state: &State, body: &Value) -> Outcome<()> {
             let usable = state
                 .table_usable_by_rules
                 .get(&key)
-                .is_none_or(|at| Instant::now() >= *at);
+                .is_none_or(|at| now >= *at);
             if !ready || !usable {
                 // The message of current Azure (Azure/Azure-Sentinel#13277).
                 details.push(Detail::new(

@@ -94,8 +94,8 @@ pub(crate) struct State {
     pub deleted_accounts: Vec<DeletedAccount>,
     pub faults: FaultBook,
     /// By lower-case table id: when a newly created custom table may be a data collection
-    /// rule's output (see `LatencyProfile::with_output_table_delay`).
-    pub table_usable_by_rules: HashMap<String, Instant>,
+    /// rule's output, on the emulator clock (see `LatencyProfile::with_output_table_delay`).
+    pub table_usable_by_rules: HashMap<String, std::time::Duration>,
 }
 
 impl State {

@@ -73,7 +73,7 @@ fn put_resource(
             return Err(conflict(&account, &state));
         }
     }
-    semantic::check(&state, kind, path, body)?;
+    semantic::check(&state, kind, path, body, shared.clock.now())?;
     let lro = kind.lro();
     let failure = state.faults.long_running_failure(input);
     if lro == Lro::Sync
@@ -152,7 +152,7 @@ fn put_resource(
     if kind == Kind::Table && create {
         // A new table reports Succeeded after its provisioning time, and data collection rules
         // may send to it only some minutes later (`semantic::data_collection_rule`).
-        let usable = std::time::Instant::now()
+        let usable = shared.clock.now()
             + config.latency.duration_for(&resource_type)
             + config.latency.output_table_delay();
         state.table_usable_by_rules.insert(key.clone(), usable);
