@@ -114,7 +114,7 @@ impl Diagnostic {
 /// bidirectional controls (they reorder what is shown, "Trojan Source", CVE-2021-42574) and
 /// the byte-order mark. Tabs and everything else are kept.
 pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(needs_escape) {
+    if !s.chars().any(is_escaped) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -128,7 +128,8 @@ pub fn shown(value: &str) -> String {
     escaped_prefix(value, MAX_VALUE_CHARS, false)
 }
 
-fn needs_escape(c: char) -> bool {
+/// Whether [`printable`] escapes `c`.
+pub fn is_escaped(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(c,
             '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
@@ -142,7 +143,7 @@ fn push_printable(out: &mut String, s: &str, escape_tabs: bool) {
 }
 
 fn push_char(out: &mut String, c: char, escape_tabs: bool) {
-    if needs_escape(c) || (escape_tabs && c == '\t') {
+    if is_escaped(c) || (escape_tabs && c == '\t') {
         out.extend(c.escape_default());
     } else {
         out.push(c);

@@ -19,7 +19,7 @@ fn assert_no_injected_lines(rendered: &str) {
 
 fn assert_no_control_characters(rendered: &str) {
     assert!(
-        !rendered.chars().any(|c| c != '\n' && needs_escape(c)),
+        !rendered.chars().any(|c| c != '\n' && is_escaped(c)),
         "raw control characters in:\n{rendered:?}"
     );
 }
@@ -95,7 +95,7 @@ fn values_with_line_breaks_and_control_characters_cannot_act_on_a_ci_log_or_term
             .into_iter()
             .flatten()
         {
-            assert!(!text.chars().any(needs_escape), "{text:?}");
+            assert!(!text.chars().any(is_escaped), "{text:?}");
         }
     }
 }

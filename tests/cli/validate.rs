@@ -52,6 +52,7 @@ fn every_mistake_is_listed_with_its_line_and_the_exit_code_is_2() {
             "openAILocations[1].deployments[0].modelVersion: deployment `gpt-4o` uses modelVersion `2024-08-06`",
         ),
         (24, "function `concat()` is not supported"),
+        (24, "extra: unknown parameter `extra`"),
     ] {
         assert!(stderr.contains(what), "missing {what:?} in:\n{stderr}");
         assert!(
@@ -67,7 +68,7 @@ fn every_mistake_is_listed_with_its_line_and_the_exit_code_is_2() {
     assert!(
         stderr
             .trim_end()
-            .ends_with(&format!("aigw: error: 10 problems in {path}")),
+            .ends_with(&format!("aigw: error: 11 problems in {path}")),
         "{stderr}"
     );
     assert!(stdout_of(&assert).is_empty());
@@ -212,7 +213,7 @@ fn with_json_output_failures_are_one_json_document_too() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    assert_eq!(diagnostics.len(), 10);
+    assert_eq!(diagnostics.len(), 11);
     assert_eq!(diagnostics[0]["line"], 3);
     assert_eq!(diagnostics[0]["path"], "environment");
     let assert = aigw_cmd()
