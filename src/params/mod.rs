@@ -75,12 +75,14 @@ pub enum LoadError {
 pub fn load(path: &Path, options: &LoadOptions) -> Result<StackSpec, LoadError> {
     let bytes = read::read_file(path)?;
     let name = path.display().to_string();
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => return Err(LoadError::Invalid(not_utf8(name, error))),
-    };
+    let text = decode(&name, bytes).map_err(LoadError::Invalid)?;
     let format = ParamFormat::detect(path, &text);
     load_text(SourceFile::new(name, text), format, options).map_err(LoadError::Invalid)
+}
+
+/// The text of a file shown as `name`, or the one problem of a file that is not UTF-8.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Diagnostics> {
+    String::from_utf8(bytes).map_err(|error| not_utf8(name.to_string(), error))
 }
 
 /// The one problem of a file that is not UTF-8, at its first invalid byte.
