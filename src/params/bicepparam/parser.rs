@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, shown};
 use crate::source::Span;
 
 /// Deeper nesting than this is refused rather than risking the stack on hostile input.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
