@@ -3,8 +3,8 @@
 //! Only regular files are read. A FIFO would block until a writer appears, `/dev/zero` or
 //! `/dev/urandom` never end, and a pipe has no size to check up front. The file is opened
 //! without blocking (so a regular file swapped for a FIFO after the check cannot hang the open),
-//! checked again through the open handle, and read through a limit (files in `/proc` report a
-//! size of 0 and can grow).
+//! checked again through the open handle, and read through a limit. Virtual files (`/proc`,
+//! which report a size of 0) are refused too: they hold the environment and memory of processes.
 
 use std::io::Read;
 use std::path::Path;
@@ -44,6 +44,15 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {
         return Err(too_large(metadata.len().max(bytes.len() as u64)));
+    }
+    // Files in /proc report a size of 0 and hold the process's environment, memory maps, ...
+    // (a parameter file committed as a symlink to /proc/self/environ would have every secret
+    // of the CI job echoed in diagnostics). A file on disk holds what its size says.
+    if bytes.len() as u64 > metadata.len() {
+        return Err(LoadError::NotAFile {
+            path: shown,
+            kind: "a virtual file (it reports a size smaller than what it holds, like the files in /proc)",
+        });
     }
     Ok(bytes)
 }
@@ -149,16 +158,19 @@ mod tests {
         }
     }
 
-    /// `/proc` files are regular files that report a size of 0: the limit still holds.
+    /// `/proc` files are regular files that report a size of 0: the limit still holds, and
+    /// within it they are refused (their content is secrets, not parameters).
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_file_that_reports_no_size_is_still_read_through_the_limit() {
-        let path = Path::new("/proc/self/maps");
-        if path.exists() {
-            assert!(matches!(
-                read_limited(path, 10),
-                Err(LoadError::TooLarge { .. })
-            ));
+    fn virtual_files_are_refused_and_read_through_the_limit() {
+        let path = Path::new("/proc/self/environ");
+        assert!(matches!(
+            read_limited(path, 0),
+            Err(LoadError::TooLarge { .. })
+        ));
+        match read_file(path) {
+            Err(LoadError::NotAFile { kind, .. }) => assert!(kind.starts_with("a virtual file")),
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -260,6 +260,24 @@ fn only_regular_files_are_read() {
     }
 }
 
+/// A parameter file committed as a symlink to /proc/self/environ used to have the job's
+/// environment (secrets included) echoed in diagnostics.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_symlink_to_the_process_environment_is_refused_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let link = dir.path().join("main.acc.parameters.bicepparam");
+    std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap_or_else(|e| panic!("{e}"));
+    let assert = aigw_cmd()
+        .env("AIGW_TEST_SECRET", "s3cr3t-value")
+        .args(["validate", "--params", &link.display().to_string()])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(stderr.contains("is a virtual file"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
+}
+
 /// A FIFO nobody writes to used to block aigw forever in open(2).
 #[cfg(unix)]
 #[test]
