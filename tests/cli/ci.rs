@@ -127,9 +127,10 @@ fn parameter_problems_become_annotations_at_their_line() {
         stderr.contains(&format!("::error file={params},line=3,col=21,title=aigw%3A invalid-name-part::environment: `ACC` cannot be part of Azure resource names%0Ahelp: ")),
         "{stderr}"
     );
+    // Eleven problems: `param extra = concat(...)` is both unsupported and an unknown parameter.
     assert_eq!(
         stderr.lines().filter(|l| l.starts_with("::error ")).count(),
-        10
+        11
     );
 
     let assert = aigw_cmd()
