@@ -187,7 +187,7 @@ pub async fn live(
             (endpoint.clone(), source)
         }
         Target::Emulator { latency_scale } => {
-            let running = start_emulator(env, *latency_scale, 0, true).await?;
+            let running = start_emulator(*latency_scale, 0, true).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
@@ -222,10 +222,9 @@ pub async fn live(
 }
 
 /// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
-/// against the Azure REST specifications when they are available. The rehearsal binds any free
+/// against the Azure REST specifications built into aigw. The rehearsal binds any free
 /// port and accepts only its own token; `aigw emulator` passes its port and accepts any token.
 pub async fn start_emulator(
-    env: &Env,
     latency_scale: f64,
     port: u16,
     rehearsal: bool,
@@ -236,10 +235,8 @@ pub async fn start_emulator(
     if rehearsal {
         builder = builder.token(EMULATOR_TOKEN);
     }
-    match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
-        Ok(specs) => builder = builder.specs(specs),
-        Err(e) => tracing::warn!("the emulator checks request bodies only structurally: {e}"),
-    }
+    let specs = Emulator::specs().map_err(|e| Error::Emulator(e.to_string()))?;
+    builder = builder.specs(specs);
     let running = builder
         .start_on(port)
         .await

@@ -162,7 +162,7 @@ fn run_emulator(env: &Env, port: u16, latency: f64) -> Result<i32, Error> {
     let console = Console::new(Style::Plain);
     init_logging(&console, env);
     runtime()?.block_on(async {
-        let running = aigw::commands::start_emulator(env, latency, port, false).await?;
+        let running = aigw::commands::start_emulator(latency, port, false).await?;
         console.line("Ctrl-C stops the emulator");
         console.line(&format!(
             "try: AZURE_ACCESS_TOKEN=anything aigw deploy --params <file> --arm-endpoint {} --subscription-id {} --auth token",

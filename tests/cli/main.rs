@@ -4,6 +4,7 @@ mod ci;
 mod ci_files;
 mod credentials;
 mod deploy;
+mod emulator;
 mod plan;
 mod policies;
 mod support;

@@ -31,9 +31,7 @@ impl TestContext {
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let specs =
-            Emulator::load_specs(std::env::var(aigw::openapi::SPECS_DIR_VAR).ok().as_deref())
-                .unwrap_or_else(|e| panic!("{e}"));
+        let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
         let builder = configure(
             Emulator::builder()
                 .specs(specs)
