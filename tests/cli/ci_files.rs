@@ -396,3 +396,19 @@ fn every_action_is_pinned_to_a_commit_and_checkouts_keep_no_credentials() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(pinned >= 6, "only {pinned} pinned actions found");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_static_check_rejects_a_dynamically_linked_binary() {
+    // The test build of aigw links the C library dynamically, as a glibc build does.
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/build-static"))
+        .arg("--check")
+        .arg(assert_cmd::cargo::cargo_bin("aigw"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not statically linked"), "{stderr}");
+    assert!(stderr.contains("program interpreter"), "{stderr}");
+}
