@@ -72,11 +72,6 @@ impl SpecSet {
         Ok(SpecSet { documents })
     }
 
-    /// The paths of the loaded files.
-    pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.documents.keys().map(String::as_str)
-    }
-
     /// Api-versions that define a PUT matching `path` (for "unknown api-version" answers).
     pub fn api_versions_for(&self, path: &str) -> Vec<String> {
         let mut versions: Vec<String> = self
