@@ -39,11 +39,11 @@ async fn bench(scale: f64) {
     .unwrap_or_else(|e| panic!("{e}"));
     let plan = aigw::plan::build(&spec, SUBSCRIPTION, &aigw::policy::embedded());
     let profile = LatencyProfile::realistic().scaled(scale);
-    let mut builder = Emulator::builder().latency(profile.clone()).token("bench");
-    match Emulator::load_specs(std::env::var(aigw::openapi::SPECS_DIR_VAR).ok().as_deref()) {
-        Ok(specs) => builder = builder.specs(specs),
-        Err(e) => eprintln!("note: {e} (bodies checked structurally only)"),
-    }
+    let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
+    let builder = Emulator::builder()
+        .latency(profile.clone())
+        .token("bench")
+        .specs(specs);
     let emulator = builder.start().await.unwrap_or_else(|e| panic!("{e}"));
     let endpoint = aigw::arm::parse_endpoint(&emulator.url()).unwrap_or_else(|e| panic!("{e}"));
 

@@ -195,7 +195,7 @@ pub async fn connect(request: &LiveRequest, env: &Env) -> Result<Connection, Err
             (endpoint.clone(), source)
         }
         Target::Emulator { latency_scale } => {
-            let running = start_emulator(env, *latency_scale, 0, true, &[]).await?;
+            let running = start_emulator(*latency_scale, 0, true, &[]).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
@@ -243,11 +243,10 @@ pub async fn execute(
 }
 
 /// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
-/// against the Azure REST specifications when they are available. Operations finish by time, as
-/// in Azure. The rehearsal binds any free port and accepts only its own token; `aigw emulator`
+/// against the Azure REST specifications built into aigw. Operations finish by time, as in
+/// Azure. The rehearsal binds any free port and accepts only its own token; `aigw emulator`
 /// passes its port and faults and accepts any token.
 pub async fn start_emulator(
-    env: &Env,
     latency_scale: f64,
     port: u16,
     rehearsal: bool,
@@ -263,10 +262,8 @@ pub async fn start_emulator(
         tracing::info!("fault injected: {fault:?}");
         builder = builder.fault(fault.clone());
     }
-    match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
-        Ok(specs) => builder = builder.specs(specs),
-        Err(e) => tracing::warn!("the emulator checks request bodies only structurally: {e}"),
-    }
+    let specs = Emulator::specs().map_err(|e| Error::Emulator(e.to_string()))?;
+    builder = builder.specs(specs);
     let running = builder
         .start_on(port)
         .await

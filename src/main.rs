@@ -274,7 +274,7 @@ fn interrupted_document(command: &'static str) -> LastWords {
 fn run_emulator(app: &App<'_>, args: &cli::EmulatorArgs) -> Result<i32, Error> {
     runtime()?.block_on(async {
         let running =
-            aigw::commands::start_emulator(app.env, args.latency, args.port, false, &args.faults)
+            aigw::commands::start_emulator(args.latency, args.port, false, &args.faults)
                 .await?;
         app.console.line("Ctrl-C stops the emulator");
         app.console.line(&format!(

@@ -55,27 +55,11 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// Loads the Azure specification files for body validation from `AIGW_AZURE_SPECS` (pass
-    /// its value) or the default locations ([`crate::openapi::find_dir`]).
-    pub fn load_specs(
-        env_value: Option<&str>,
-    ) -> Result<std::sync::Arc<crate::openapi::SpecSet>, SpecsError> {
-        let dir = crate::openapi::find_dir(env_value).ok_or(SpecsError::NotFound)?;
-        let specs = crate::openapi::SpecSet::load(&dir)?;
-        Ok(std::sync::Arc::new(specs))
+    /// The Azure specification files built into aigw, for body validation
+    /// (`builder().specs(Emulator::specs()?)`).
+    pub fn specs() -> Result<std::sync::Arc<crate::openapi::SpecSet>, crate::openapi::LoadError> {
+        crate::openapi::SpecSet::embedded()
     }
-}
-
-/// Why [`Emulator::load_specs`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SpecsError {
-    #[error(
-        "Azure specification files not found: set {} to the azure-specs directory",
-        crate::openapi::SPECS_DIR_VAR
-    )]
-    NotFound,
-    #[error(transparent)]
-    Load(#[from] crate::openapi::LoadError),
 }
 
 #[cfg(test)]

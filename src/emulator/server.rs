@@ -31,7 +31,7 @@ pub(crate) async fn start(builder: EmulatorBuilder, port: u16) -> std::io::Resul
     if builder.config.specs.is_none() {
         tracing::warn!(
             "ARM emulator runs without Azure specification files: request bodies get structural \
-             checks only (set AIGW_AZURE_SPECS to validate them)"
+             checks only (pass `.specs(Emulator::specs()?)` to validate them)"
         );
     }
     let mut state = State::default();

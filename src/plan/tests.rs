@@ -263,7 +263,7 @@ fn every_body_matches_the_official_rest_specification() {
             // The policy fragment operations file is not among the copies; its contract is.
             specs
                 .validate_definition(
-                    "apimanagement/2024-05-01/definitions.json",
+                    "specification/apimanagement/resource-manager/Microsoft.ApiManagement/ApiManagement/stable/2024-05-01/definitions.json",
                     "PolicyFragmentContract",
                     &body,
                 )

@@ -1,8 +1,11 @@
-//! `aigw emulator` on its own, as a user runs it to rehearse faults: a separate process on a
-//! free port, a deploy pointed at it.
+//! `aigw emulator` on its own, as a user runs it: a separate process on a free port, a deploy
+//! pointed at it (rehearsing faults), and request bodies validated against the Azure
+//! specifications built into the binary, whatever the machine has on disk.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -21,6 +24,9 @@ impl Standalone {
             .args(["--port", "0"])
             .args(args)
             .env("NO_COLOR", "1")
+            // Before the specifications were built in, this made the emulator fall back to
+            // structural checks; now nothing outside the binary is read.
+            .env("AIGW_AZURE_SPECS", "/nonexistent")
             .env_remove("AIGW_CI")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -131,4 +137,54 @@ fn faults_given_to_aigw_emulator_are_met_by_a_deploy_and_a_lost_put_converges() 
     assert_eq!(again["outcome"], "no-changes", "{again:#}");
     let log = emulator.stop();
     assert!(log.contains("fault injected: LoseResponse"), "{log}");
+}
+
+#[test]
+fn the_standalone_emulator_rejects_a_body_the_specification_does_not_allow() {
+    let emulator = Standalone::start(&["--latency", "0"]);
+    let url = emulator.url.clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    aigw::tls::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let put = |path: String, body: Value| {
+        let request = client
+            .put(format!("{url}{path}"))
+            .bearer_auth("anything")
+            .json(&body)
+            .timeout(std::time::Duration::from_secs(30));
+        runtime.block_on(async move {
+            let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (status, body)
+        })
+    };
+    let group = "/subscriptions/5ca1ab1e-0000-4000-8000-00000000a16e/resourcegroups/rg-specs";
+    let (status, body) = put(
+        format!("{group}?api-version=2021-04-01"),
+        json!({ "location": "westeurope" }),
+    );
+    assert_eq!(status, 201, "{body:#}");
+
+    // `isolationScope` misspelt: only the specification knows the property names.
+    let identity = format!(
+        "{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-specs?api-version=2024-11-30"
+    );
+    let (status, body) = put(
+        identity.clone(),
+        json!({ "location": "westeurope", "properties": { "isolationScop": "None" } }),
+    );
+    assert_eq!(status, 400, "{body:#}");
+    assert_eq!(body["error"]["code"], "InvalidRequestContent", "{body:#}");
+    assert!(
+        body.to_string().contains("properties.isolationScop"),
+        "the error names the property: {body:#}"
+    );
+
+    let (status, body) = put(identity, json!({ "location": "westeurope" }));
+    assert_eq!(status, 201, "a valid body is accepted: {body:#}");
 }

@@ -31,9 +31,7 @@ impl TestContext {
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let specs =
-            Emulator::load_specs(std::env::var(aigw::openapi::SPECS_DIR_VAR).ok().as_deref())
-                .unwrap_or_else(|e| panic!("{e}"));
+        let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
         // Every operation must be polled once before it is seen finished (on top of finishing
         // by time): proves that aigw follows each operation before it writes under it. A test
         // of lost answers sets `lro_polls(0)`, as an operation nobody polls never finishes.
