@@ -29,6 +29,7 @@ mod latency;
 mod log;
 mod ops;
 mod overrides;
+mod policy_expr;
 mod policy_form;
 mod reply;
 mod route;
