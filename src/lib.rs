@@ -15,7 +15,6 @@ pub mod env;
 pub mod error;
 pub mod interrupt;
 pub mod naming;
-pub mod openapi;
 pub mod params;
 pub mod plan;
 pub mod policy;

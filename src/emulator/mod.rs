@@ -5,7 +5,7 @@
 //! headers), in-memory resources with server-computed values, long-running operations in the
 //! three polling styles ARM uses, the cross-resource rules a client meets (parents, role
 //! assignments, soft delete, APIM policy references) and injected faults. Request bodies are
-//! checked with [`crate::openapi::SpecSet`]; this module has no validator of its own beyond two
+//! checked with [`aigw_emulator::openapi::SpecSet`]; this module has no validator of its own beyond two
 //! built-in schemas for types without a spec copy. `docs/emulator.md` describes the behaviour.
 //!
 //! Layout: `builder` (configuration) → `server` (listener, connections, lifecycle) → `dispatch`
@@ -58,8 +58,10 @@ impl Emulator {
 
     /// The Azure specification files built into aigw, for body validation
     /// (`builder().specs(Emulator::specs()?)`).
-    pub fn specs() -> Result<std::sync::Arc<crate::openapi::SpecSet>, crate::openapi::LoadError> {
-        crate::openapi::SpecSet::embedded()
+    pub fn specs()
+    -> Result<std::sync::Arc<aigw_emulator::openapi::SpecSet>, aigw_emulator::openapi::LoadError>
+    {
+        aigw_emulator::openapi::SpecSet::embedded()
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{Emulator, EmulatorBuilder, RunningEmulator};
-use crate::openapi::SpecSet;
+use aigw_emulator::openapi::SpecSet;
 
 pub(crate) const SUB: &str = "00000000-0000-0000-0000-000000000001";
 pub(crate) const RG: &str =
@@ -44,7 +44,7 @@ pub(crate) fn apim_id() -> String {
 
 /// The Azure specification files built into aigw.
 pub(crate) fn specs() -> Arc<SpecSet> {
-    crate::openapi::tests::specs()
+    aigw_emulator::openapi::SpecSet::embedded().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A builder with the specs, the test token and fast retries.

@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-/// The specifications built into aigw.
+/// The specifications built into this crate.
 pub(crate) fn specs() -> Arc<SpecSet> {
     SpecSet::embedded().unwrap_or_else(|e| panic!("{e}"))
 }

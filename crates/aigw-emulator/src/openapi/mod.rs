@@ -44,7 +44,7 @@ pub struct PutOperation<'a> {
 }
 
 impl SpecSet {
-    /// The specifications built into aigw (`specs/azure`), parsed once per process.
+    /// The specifications built into this crate (`specs/azure`), parsed once per process.
     pub fn embedded() -> Result<Arc<SpecSet>, LoadError> {
         static EMBEDDED: OnceLock<Arc<SpecSet>> = OnceLock::new();
         if let Some(specs) = EMBEDDED.get() {
