@@ -12,9 +12,9 @@ use aigw::auth::StaticToken;
 use aigw::deploy::cancel::Cancel;
 use aigw::deploy::events::Silent;
 use aigw::deploy::{EngineOptions, run};
-use aigw::emulator::{Emulator, LatencyProfile, RequestKind};
 use aigw::params::{LoadOptions, load};
 use aigw::report::{Action, Mode};
+use aigw_emulator::{Emulator, LatencyProfile, RequestKind};
 
 const SUBSCRIPTION: &str = "11111111-2222-3333-4444-555555555555";
 

@@ -110,12 +110,12 @@ pub struct EmulatorArgs {
     /// `throttle:method=PUT,times=3` or `lose-response:type=Microsoft.CognitiveServices/accounts`.
     /// The kinds and keys are listed below.
     #[arg(long = "fault", value_name = "KIND[:KEY=VALUE,...]", value_parser = parse_fault)]
-    pub faults: Vec<aigw::emulator::Fault>,
+    pub faults: Vec<aigw_emulator::Fault>,
 }
 
-fn parse_fault(text: &str) -> Result<aigw::emulator::Fault, String> {
+fn parse_fault(text: &str) -> Result<aigw_emulator::Fault, String> {
     text.parse()
-        .map_err(|e: aigw::emulator::FaultSpecError| e.to_string())
+        .map_err(|e: aigw_emulator::FaultSpecError| e.to_string())
 }
 
 /// Where and how to reach Azure (shared by deploy and live plan).

@@ -167,7 +167,7 @@ pub fn live_plan(request: &LiveRequest) -> Result<Plan, Error> {
 /// emulator (stopped by [`execute`]).
 pub struct Connection {
     client: ArmClient,
-    emulator: Option<crate::emulator::RunningEmulator>,
+    emulator: Option<aigw_emulator::RunningEmulator>,
 }
 
 /// Obtains a token (or starts the rehearsal's emulator) and builds the ARM client.
@@ -250,9 +250,9 @@ pub async fn start_emulator(
     latency_scale: f64,
     port: u16,
     rehearsal: bool,
-    faults: &[crate::emulator::Fault],
-) -> Result<crate::emulator::RunningEmulator, Error> {
-    use crate::emulator::{Emulator, LatencyProfile};
+    faults: &[aigw_emulator::Fault],
+) -> Result<aigw_emulator::RunningEmulator, Error> {
+    use aigw_emulator::{Emulator, LatencyProfile};
     let mut builder =
         Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale));
     if rehearsal {

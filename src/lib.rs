@@ -10,7 +10,6 @@ pub mod commands;
 pub mod console;
 pub mod deploy;
 pub mod diagnostic;
-pub mod emulator;
 pub mod env;
 pub mod error;
 pub mod interrupt;

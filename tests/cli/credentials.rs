@@ -349,7 +349,7 @@ fn echoing_arm() -> TestContext {
             let encoded: String = url::form_urlencoded::byte_serialize(auth.as_bytes()).collect();
             let quoted =
                 serde_json::to_string(&json!({ "authorization": auth })).unwrap_or_default();
-            Some(aigw::emulator::OverrideResponse::error(
+            Some(aigw_emulator::OverrideResponse::error(
                 403,
                 "AuthorizationFailed",
                 &format!(
@@ -392,7 +392,7 @@ fn a_failed_plan_comment_and_a_github_error_show_no_token() {
                 return None;
             }
             let auth = request.header("authorization").unwrap_or("").to_string();
-            Some(aigw::emulator::OverrideResponse::error(
+            Some(aigw_emulator::OverrideResponse::error(
                 403,
                 "AuthorizationFailed",
                 &format!("The client with header '{auth}' does not have authorization"),

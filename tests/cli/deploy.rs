@@ -1,6 +1,6 @@
 //! `aigw deploy` end to end against the ARM emulator.
 
-use aigw::emulator::{Fault, LatencyProfile, Matcher, OverrideResponse, RequestKind};
+use aigw_emulator::{Fault, LatencyProfile, Matcher, OverrideResponse, RequestKind};
 use serde_json::Value;
 use serde_json::json;
 

@@ -7,6 +7,7 @@ mod deploy;
 mod emulator;
 mod interrupts;
 mod plan;
+mod planned_bodies;
 mod policies;
 mod support;
 mod usage;

@@ -1,7 +1,7 @@
 //! The gateway policies end to end: attached after their fragments and named values, unchanged on
 //! a rerun, updated alone when edited, checked by validate, and APIM's rejections pointed at.
 
-use aigw::emulator::{Fault, Matcher, RequestKind};
+use aigw_emulator::{Fault, Matcher, RequestKind};
 
 use crate::support::arm::*;
 use crate::support::*;

@@ -1,5 +1,76 @@
-//! The ARM emulator aigw is tested and rehearsed against, and the Azure REST API specifications
-//! it validates request bodies with. Imports nothing from aigw; aigw's production code does not
-//! depend on this crate.
+//! ARM emulator: a local HTTP server on 127.0.0.1 that behaves like Azure Resource Manager for
+//! exactly the resource types aigw deploys, and the Azure REST API specifications ([`openapi`])
+//! it validates request bodies with. For tests and rehearsals; never on a production path.
+//!
+//! This crate imports nothing from aigw and aigw's library does not depend on it: only the `aigw`
+//! binary (to serve `aigw emulator` and the `--emulator` rehearsal), tests and benchmarks do, so
+//! the compiler keeps the emulator off every production path. What it knows of aigw's resources
+//! it states itself (`kinds`), from Azure's documentation and specifications.
+//!
+//! What it owns: ARM's request rules (bearer token, `api-version`, error envelope, request-id
+//! headers), in-memory resources with server-computed values, long-running operations in the
+//! three polling styles ARM uses, the cross-resource rules a client meets (parents, role
+//! assignments, soft delete, APIM policy references) and injected faults. Request bodies are
+//! checked with [`openapi::SpecSet`]; the emulator has no validator of its own beyond two
+//! built-in schemas for types without a spec copy. `docs/emulator.md` in the repository
+//! describes the behaviour.
+//!
+//! Layout: `builder` (configuration) → `server` (listener, connections, lifecycle) → `dispatch`
+//! (one request: log, override, auth, faults, api-version, route) → `handlers/*` (one job each),
+//! with the state in `state` and `ops`.
 
 pub mod openapi;
+
+mod apim_checks;
+mod apiversion;
+mod armpath;
+mod builder;
+mod clock;
+mod computed;
+mod conn;
+mod dispatch;
+mod fault;
+mod fault_spec;
+mod handlers;
+mod incoming;
+mod kinds;
+mod latency;
+mod log;
+mod ops;
+mod overrides;
+mod policy_expr;
+mod policy_form;
+mod reply;
+mod route;
+mod semantic;
+mod server;
+mod state;
+mod timefmt;
+mod validation;
+mod view;
+
+pub use builder::EmulatorBuilder;
+pub use fault::{Fault, Matcher};
+pub use fault_spec::FaultSpecError;
+pub use latency::LatencyProfile;
+pub use log::{LoggedRequest, RequestKind};
+pub use overrides::{OverrideRequest, OverrideResponse};
+pub use server::RunningEmulator;
+
+/// Namespace for starting an emulator: `Emulator::builder().start().await`.
+pub struct Emulator;
+
+impl Emulator {
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The Azure specification files built into this crate, for body validation
+    /// (`builder().specs(Emulator::specs()?)`).
+    pub fn specs() -> Result<std::sync::Arc<crate::openapi::SpecSet>, crate::openapi::LoadError> {
+        crate::openapi::SpecSet::embedded()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use aigw::emulator::{Emulator, EmulatorBuilder, LoggedRequest, RequestKind, RunningEmulator};
+use aigw_emulator::{Emulator, EmulatorBuilder, LoggedRequest, RequestKind, RunningEmulator};
 use assert_cmd::Command;
 
 use super::aigw_cmd;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 pub mod arm;
 pub mod fake_github;
 pub mod hanging;
+pub mod raw_arm;
 
 use assert_cmd::Command;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::emulator::{Fault, LatencyProfile, Matcher, RequestKind};
+use crate::{Fault, LatencyProfile, Matcher, RequestKind};
 
 #[tokio::test]
 async fn identity_is_synchronous_with_stable_computed_ids() {
@@ -372,7 +372,7 @@ async fn operations_finish_by_time_without_being_polled() {
         .await
         .expect(201);
     assert_eq!(put.state(), "Creating");
-    let state = |emulator: &crate::emulator::RunningEmulator| {
+    let state = |emulator: &crate::RunningEmulator| {
         emulator.resource(&account_id()).unwrap_or_default()["properties"]["provisioningState"]
             .as_str()
             .unwrap_or_default()

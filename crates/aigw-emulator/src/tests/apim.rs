@@ -116,7 +116,7 @@ async fn policies_need_their_named_values_and_fragments() {
 
 #[tokio::test]
 async fn named_values_count_only_once_created() {
-    let latency = crate::emulator::LatencyProfile::instant().with(
+    let latency = crate::LatencyProfile::instant().with(
         "Microsoft.ApiManagement/service/namedValues",
         std::time::Duration::from_secs(2),
     );

@@ -7,7 +7,7 @@ use super::fault::Fault;
 use super::latency::LatencyProfile;
 use super::overrides::{OverrideFn, OverrideRequest, OverrideResponse};
 use super::server::{self, RunningEmulator};
-use aigw_emulator::openapi::SpecSet;
+use crate::openapi::SpecSet;
 
 /// Everything fixed for the emulator's lifetime.
 pub(crate) struct Config {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::emulator::Fault;
+use crate::Fault;
 
 const OPENAI_USER: &str = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
 const PUBLISHER: &str = "3913510d-42f4-4e42-8a64-420c390055eb";

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::emulator::{Fault, Matcher, OverrideResponse, RequestKind};
+use crate::{Fault, Matcher, OverrideResponse, RequestKind};
 
 #[tokio::test]
 async fn throttle_then_recover() {

@@ -4,16 +4,16 @@
 
 use serde_json::{Value, json};
 
-use crate::emulator::apiversion;
-use crate::emulator::armpath::ArmPath;
-use crate::emulator::computed::normalize_location;
-use crate::emulator::incoming::Incoming;
-use crate::emulator::kinds::{ACCOUNT_DELETED_VERSIONS, APIM_DELETED_VERSIONS};
-use crate::emulator::latency::{ACCOUNT_PURGE, APIM_PURGE};
-use crate::emulator::ops::{OpStatus, OpTarget, Operation};
-use crate::emulator::reply::{Outcome, Reply};
-use crate::emulator::state::{DeletedAccount, DeletedApim, Shared, State};
-use crate::emulator::timefmt;
+use crate::apiversion;
+use crate::armpath::ArmPath;
+use crate::computed::normalize_location;
+use crate::incoming::Incoming;
+use crate::kinds::{ACCOUNT_DELETED_VERSIONS, APIM_DELETED_VERSIONS};
+use crate::latency::{ACCOUNT_PURGE, APIM_PURGE};
+use crate::ops::{OpStatus, OpTarget, Operation};
+use crate::reply::{Outcome, Reply};
+use crate::state::{DeletedAccount, DeletedApim, Shared, State};
+use crate::timefmt;
 
 fn versions(shared: &Shared, base: &[&str], sample_path: &str) -> Vec<String> {
     let mut versions = apiversion::from_list(base);

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
-use crate::emulator::{LatencyProfile, RequestKind};
+use crate::{LatencyProfile, RequestKind};
 
 #[tokio::test]
 async fn log_records_requests_in_arrival_order() {

@@ -5,7 +5,6 @@ mod apim;
 mod basics;
 mod faults;
 mod lro;
-mod plan;
 mod requests;
 mod roles;
 mod softdelete;
@@ -17,7 +16,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{Emulator, EmulatorBuilder, RunningEmulator};
-use aigw_emulator::openapi::SpecSet;
+use crate::openapi::SpecSet;
 
 pub(crate) const SUB: &str = "00000000-0000-0000-0000-000000000001";
 pub(crate) const RG: &str =
@@ -42,9 +41,9 @@ pub(crate) fn apim_id() -> String {
     format!("{RG}/providers/Microsoft.ApiManagement/service/apim-test")
 }
 
-/// The Azure specification files built into aigw.
+/// The Azure specification files built into this crate.
 pub(crate) fn specs() -> Arc<SpecSet> {
-    aigw_emulator::openapi::SpecSet::embedded().unwrap_or_else(|e| panic!("{e}"))
+    crate::openapi::SpecSet::embedded().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A builder with the specs, the test token and fast retries.

@@ -2,12 +2,12 @@
 
 use serde_json::json;
 
-use crate::emulator::apiversion;
-use crate::emulator::armpath::ArmPath;
-use crate::emulator::incoming::Incoming;
-use crate::emulator::kinds::{PROVIDER_VERSIONS, SUBSCRIPTION_VERSIONS};
-use crate::emulator::reply::{Outcome, Reply};
-use crate::emulator::state::{Registration, Shared};
+use crate::apiversion;
+use crate::armpath::ArmPath;
+use crate::incoming::Incoming;
+use crate::kinds::{PROVIDER_VERSIONS, SUBSCRIPTION_VERSIONS};
+use crate::reply::{Outcome, Reply};
+use crate::state::{Registration, Shared};
 
 pub(super) fn subscription(shared: &Shared, incoming: &Incoming, path: &ArmPath) -> Outcome {
     apiversion::require(incoming, &apiversion::from_list(SUBSCRIPTION_VERSIONS))?;

@@ -5,15 +5,15 @@
 use serde_json::{Map, Value, json};
 
 use super::{Handled, read, role};
-use crate::emulator::armpath::ArmPath;
-use crate::emulator::computed::{self, normalize_location};
-use crate::emulator::fault::MatchInput;
-use crate::emulator::incoming::Incoming;
-use crate::emulator::kinds::{Kind, Lro};
-use crate::emulator::ops::{OpStatus, OpTarget, Operation};
-use crate::emulator::reply::{Outcome, Reply};
-use crate::emulator::state::{Phase, Resource, Shared, State};
-use crate::emulator::{semantic, timefmt, validation, view};
+use crate::armpath::ArmPath;
+use crate::computed::{self, normalize_location};
+use crate::fault::MatchInput;
+use crate::incoming::Incoming;
+use crate::kinds::{Kind, Lro};
+use crate::ops::{OpStatus, OpTarget, Operation};
+use crate::reply::{Outcome, Reply};
+use crate::state::{Phase, Resource, Shared, State};
+use crate::{semantic, timefmt, validation, view};
 
 pub(super) fn put(
     shared: &Shared,

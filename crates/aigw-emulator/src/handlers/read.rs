@@ -4,13 +4,13 @@
 
 use serde_json::Value;
 
-use crate::emulator::apiversion;
-use crate::emulator::armpath::ArmPath;
-use crate::emulator::incoming::Incoming;
-use crate::emulator::kinds::Kind;
-use crate::emulator::reply::{Outcome, Reply};
-use crate::emulator::state::{DeletedAccount, DeletedApim, Resource, Shared, State};
-use crate::emulator::{timefmt, view};
+use crate::apiversion;
+use crate::armpath::ArmPath;
+use crate::incoming::Incoming;
+use crate::kinds::Kind;
+use crate::reply::{Outcome, Reply};
+use crate::state::{DeletedAccount, DeletedApim, Resource, Shared, State};
+use crate::{timefmt, view};
 
 /// The kind and canonical type of a resource path, after the api-version check.
 pub(super) fn resolve(

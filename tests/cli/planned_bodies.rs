@@ -1,17 +1,25 @@
 //! The example plan, written in order with deferred values resolved, then the policy fragments
 //! and both API policies from `policies/`: every request body aigw plans passes validation
-//! against the real specs and the emulator's cross-resource rules.
+//! against the real specs and the emulator's cross-resource rules. Written by a plain client,
+//! not aigw's engine, so the bodies alone are under test. Each policy read back as `rawxml`, in
+//! the layout API Management gives it, is the policy aigw sent by aigw's normalisation, and its
+//! default export is well-formed XML: the emulator finds the expressions with its own reader, so
+//! this checks that reader against aigw's.
 
 use std::collections::BTreeMap;
 
+use aigw::params::{LoadOptions, ParamFormat, load_text};
+use aigw::plan::{self, DeferredRef};
+use aigw::source::SourceFile;
+use aigw_emulator::{Emulator, Fault};
 use serde_json::Value;
 
-use super::*;
-use crate::params::{LoadOptions, ParamFormat, load_text};
-use crate::plan::{self, DeferredRef};
-use crate::source::SourceFile;
+use crate::support::raw_arm::RawArm;
 
-const EXAMPLE: &str = include_str!("../../../examples/main.acc.parameters.bicepparam");
+const EXAMPLE: &str = include_str!("../../examples/main.acc.parameters.bicepparam");
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+const TOKEN: &str = "test-token";
+const APIM_V: &str = "2024-05-01";
 
 /// Replaces `{"$deferred": key}` with the value produced earlier.
 fn resolve(body: &Value, outputs: &BTreeMap<String, Value>) -> Value {
@@ -42,9 +50,17 @@ async fn the_example_plan_deploys_with_its_policies() {
         &LoadOptions::default(),
     )
     .unwrap_or_else(|d| panic!("{}", d.render(false)));
-    let plan = plan::build(&spec, SUB, &crate::policy::embedded());
-    let (emulator, arm) =
-        start(builder().fault(crate::emulator::Fault::PrincipalNotFound { times: 1 })).await;
+    let plan = plan::build(&spec, SUB, &aigw::policy::embedded());
+    let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
+    let emulator = Emulator::builder()
+        .specs(specs)
+        .token(TOKEN)
+        .retry_after_secs(0)
+        .fault(Fault::PrincipalNotFound { times: 1 })
+        .start()
+        .await
+        .unwrap_or_else(|e| panic!("emulator did not start: {e}"));
+    let arm = RawArm::new(&emulator.url(), TOKEN);
 
     let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
     let mut apim = String::new();
@@ -70,6 +86,46 @@ async fn the_example_plan_deploys_with_its_policies() {
                 .cloned()
                 .unwrap_or_else(|| panic!("{} has no {}", operation.id, output.json_pointer()));
             outputs.insert(output.key(), value);
+        }
+        if let Some(sent) = operation
+            .body
+            .pointer("/properties/value")
+            .and_then(Value::as_str)
+            && operation.body.pointer("/properties/format") == Some(&Value::from("rawxml"))
+        {
+            let raw = arm
+                .get(
+                    &format!("{}?format=rawxml", operation.id),
+                    operation.api_version,
+                )
+                .await
+                .expect(200);
+            let stored = raw
+                .body
+                .pointer("/properties/value")
+                .and_then(Value::as_str);
+            assert!(
+                stored.is_some_and(|xml| xml.contains("\r\n\t<")),
+                "{}: not in APIM's layout: {stored:?}",
+                operation.id
+            );
+            assert_eq!(
+                stored.map(aigw::policy::normalize_xml),
+                Some(aigw::policy::normalize_xml(sent)),
+                "{}",
+                operation.id
+            );
+            // The default export escapes every expression: plain XML any parser reads.
+            let exported = arm
+                .get(&operation.id, operation.api_version)
+                .await
+                .expect(200);
+            let xml = exported
+                .body
+                .pointer("/properties/value")
+                .and_then(Value::as_str);
+            let parsed = roxmltree::Document::parse(xml.unwrap_or_default());
+            assert!(parsed.is_ok(), "{}: {parsed:?}\n{xml:?}", operation.id);
         }
         if operation.resource_type == "Microsoft.ApiManagement/service" {
             apim = operation.id.clone();

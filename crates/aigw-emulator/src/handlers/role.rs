@@ -10,13 +10,13 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{Handled, read};
-use crate::emulator::apiversion;
-use crate::emulator::armpath::{self, ArmPath};
-use crate::emulator::incoming::Incoming;
-use crate::emulator::kinds::{Kind, ROLE_ASSIGNMENT_VERSIONS};
-use crate::emulator::reply::{Outcome, Reply};
-use crate::emulator::state::{Phase, Resource, Shared, State};
-use crate::emulator::{timefmt, validation};
+use crate::apiversion;
+use crate::armpath::{self, ArmPath};
+use crate::incoming::Incoming;
+use crate::kinds::{Kind, ROLE_ASSIGNMENT_VERSIONS};
+use crate::reply::{Outcome, Reply};
+use crate::state::{Phase, Resource, Shared, State};
+use crate::{timefmt, validation};
 
 const TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
@@ -98,7 +98,7 @@ pub(super) fn put(
             409,
             "RoleAssignmentExists",
             "The role assignment already exists.",
-            vec![crate::emulator::reply::Detail::new(
+            vec![crate::reply::Detail::new(
                 "RoleAssignmentExists",
                 &duplicate.id,
                 "The role assignment already exists.",

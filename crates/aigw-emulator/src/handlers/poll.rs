@@ -4,11 +4,11 @@
 
 use serde_json::json;
 
-use crate::emulator::incoming::Incoming;
-use crate::emulator::ops::{OpStatus, OpTarget};
-use crate::emulator::reply::{Outcome, Reply};
-use crate::emulator::state::Shared;
-use crate::emulator::view;
+use crate::incoming::Incoming;
+use crate::ops::{OpStatus, OpTarget};
+use crate::reply::{Outcome, Reply};
+use crate::state::Shared;
+use crate::view;
 
 fn not_found(op: &str) -> Reply {
     Reply::error(

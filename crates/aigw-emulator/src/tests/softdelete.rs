@@ -4,12 +4,12 @@
 use serde_json::json;
 
 use super::*;
-use crate::emulator::Fault;
+use crate::Fault;
 
 #[tokio::test]
 async fn deleted_apim_blocks_recreation_until_purged() {
-    let latency = crate::emulator::LatencyProfile::instant().with(
-        crate::emulator::latency::APIM_PURGE,
+    let latency = crate::LatencyProfile::instant().with(
+        crate::latency::APIM_PURGE,
         std::time::Duration::from_secs(60),
     );
     let (emulator, arm) = start(builder().manual_clock().latency(latency)).await;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::emulator::LatencyProfile;
+use crate::LatencyProfile;
 
 use super::*;
 

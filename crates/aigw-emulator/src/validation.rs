@@ -1,4 +1,4 @@
-//! PUT body validation. With specification files: [`aigw_emulator::openapi::SpecSet::validate_put_as_arm`],
+//! PUT body validation. With specification files: [`crate::openapi::SpecSet::validate_put_as_arm`],
 //! every violation reported at once. Two types have no spec copy and get a small built-in
 //! check (resource groups, APIM policy fragments); without specs, structural checks only.
 //!
@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::builder::Config;
 use super::kinds::Kind;
 use super::reply::{Detail, Outcome, Reply};
-use aigw_emulator::openapi::Violation;
+use crate::openapi::Violation;
 
 pub(crate) fn validate(
     config: &Config,
