@@ -16,6 +16,7 @@ use crate::naming;
 use crate::params::{self, LoadOptions};
 use crate::plan::{self, Plan};
 use crate::policy::{self, PolicyFile};
+use crate::rehearsal::{EmulatorLauncher, LaunchedEmulator};
 use crate::report::{Mode, RunReport};
 use crate::spec::StackSpec;
 
@@ -124,8 +125,12 @@ pub enum Target {
         auth: Option<AuthMethod>,
     },
     /// An ARM emulator started inside this process (the rehearsal): no Azure, no credentials.
-    /// `latency_scale` is the fraction of real provisioning times it takes (and of aigw's waits).
-    Emulator { latency_scale: f64 },
+    /// `latency_scale` is the fraction of real provisioning times it takes (and of aigw's waits);
+    /// `launcher` starts it (the binary's, see [`crate::rehearsal`]).
+    Emulator {
+        latency_scale: f64,
+        launcher: Arc<dyn EmulatorLauncher>,
+    },
 }
 
 /// The subscription a rehearsal deploys into when none is given.
@@ -167,7 +172,7 @@ pub fn live_plan(request: &LiveRequest) -> Result<Plan, Error> {
 /// emulator (stopped by [`execute`]).
 pub struct Connection {
     client: ArmClient,
-    emulator: Option<aigw_emulator::RunningEmulator>,
+    emulator: Option<Box<dyn LaunchedEmulator>>,
 }
 
 /// Obtains a token (or starts the rehearsal's emulator) and builds the ARM client.
@@ -194,8 +199,11 @@ pub async fn connect(request: &LiveRequest, env: &Env) -> Result<Connection, Err
             ));
             (endpoint.clone(), source)
         }
-        Target::Emulator { latency_scale } => {
-            let running = start_emulator(*latency_scale, 0, true, &[]).await?;
+        Target::Emulator {
+            latency_scale,
+            launcher,
+        } => {
+            let running = launcher.launch(*latency_scale, EMULATOR_TOKEN).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
@@ -240,37 +248,4 @@ pub async fn execute(
         running.shutdown().await;
     }
     report
-}
-
-/// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
-/// against the Azure REST specifications built into aigw. Operations finish by time, as in
-/// Azure. The rehearsal binds any free port and accepts only its own token; `aigw emulator`
-/// passes its port and faults and accepts any token.
-pub async fn start_emulator(
-    latency_scale: f64,
-    port: u16,
-    rehearsal: bool,
-    faults: &[aigw_emulator::Fault],
-) -> Result<aigw_emulator::RunningEmulator, Error> {
-    use aigw_emulator::{Emulator, LatencyProfile};
-    let mut builder =
-        Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale));
-    if rehearsal {
-        builder = builder.token(EMULATOR_TOKEN);
-    }
-    for fault in faults {
-        tracing::info!("fault injected: {fault:?}");
-        builder = builder.fault(fault.clone());
-    }
-    let specs = Emulator::specs().map_err(|e| Error::Emulator(e.to_string()))?;
-    builder = builder.specs(specs);
-    let running = builder
-        .start_on(port)
-        .await
-        .map_err(|e| Error::Emulator(e.to_string()))?;
-    tracing::info!(
-        "ARM emulator on {} (provisioning times × {latency_scale})",
-        running.url()
-    );
-    Ok(running)
 }

@@ -18,6 +18,7 @@ pub mod params;
 pub mod plan;
 pub mod policy;
 pub mod regions;
+pub mod rehearsal;
 pub mod render;
 pub mod report;
 pub mod roles;

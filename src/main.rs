@@ -7,6 +7,7 @@
 //! Interrupts are watched from the first line to the exit ([`aigw::interrupt`]).
 
 mod cli;
+mod emulator;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -274,8 +275,7 @@ fn interrupted_document(command: &'static str) -> LastWords {
 fn run_emulator(app: &App<'_>, args: &cli::EmulatorArgs) -> Result<i32, Error> {
     runtime()?.block_on(async {
         let running =
-            aigw::commands::start_emulator(args.latency, args.port, false, &args.faults)
-                .await?;
+            emulator::start(args.latency, args.port, None, &args.faults).await?;
         app.console.line("Ctrl-C stops the emulator");
         app.console.line(&format!(
             "try: AZURE_ACCESS_TOKEN=anything aigw deploy --params <file> --arm-endpoint {} --subscription-id {} --auth token",

@@ -188,3 +188,31 @@ fn the_standalone_emulator_rejects_a_body_the_specification_does_not_allow() {
     let (status, body) = put(identity, json!({ "location": "westeurope" }));
     assert_eq!(status, 201, "a valid body is accepted: {body:#}");
 }
+
+/// The rehearsal's emulator starts only once the inputs are valid and the plan is built (the
+/// library asks the binary's launcher for it when it connects), and serves the run.
+#[test]
+fn the_rehearsal_starts_its_emulator_only_for_valid_inputs() {
+    let invalid = aigw_cmd()
+        .args([
+            "plan",
+            "--params",
+            &fixture("many-mistakes.bicepparam"),
+            "--emulator",
+        ])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&invalid);
+    assert!(!stderr.contains("ARM emulator on"), "{stderr}");
+
+    let valid = aigw_cmd()
+        .args(["plan", "--params", EXAMPLE, "--emulator"])
+        .env("AIGW_TEST_TIME_SCALE", "0")
+        .assert()
+        .code(0);
+    let stderr = stderr_of(&valid);
+    assert!(
+        stderr.contains("ARM emulator on http://127.0.0.1:"),
+        "{stderr}"
+    );
+}
