@@ -35,7 +35,8 @@ publish() {
 if [[ "${AIGW_BUILD_FROM_SOURCE:-false}" == "true" ]]; then
   command -v cargo >/dev/null || fail "build-from-source needs a Rust toolchain (cargo) on the runner"
   root="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/aigw-source-build"
-  cargo install --locked --path "${AIGW_ACTION_PATH:?}" --root "$root" >&2
+  # The binary is the workspace member crates/aigw-cli; --locked builds with the workspace's Cargo.lock.
+  cargo install --locked --path "${AIGW_ACTION_PATH:?}/crates/aigw-cli" --root "$root" >&2
   publish "$root/bin/$exe"
   exit 0
 fi

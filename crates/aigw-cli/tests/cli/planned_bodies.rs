@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::support::raw_arm::RawArm;
 
-const EXAMPLE: &str = include_str!("../../examples/main.acc.parameters.bicepparam");
+const EXAMPLE: &str = include_str!("../../../../examples/main.acc.parameters.bicepparam");
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 const TOKEN: &str = "test-token";
 const APIM_V: &str = "2024-05-01";

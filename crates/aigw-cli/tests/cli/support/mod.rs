@@ -41,8 +41,13 @@ pub fn aigw_cmd() -> Command {
     cmd
 }
 
+/// The repository's root (this package is `crates/aigw-cli`): examples, fixtures, policies and
+/// CI files are there, and `aigw` runs there.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    root.pop();
+    root.pop();
+    root
 }
 
 pub const EXAMPLE: &str = "examples/main.acc.parameters.bicepparam";
