@@ -16,7 +16,7 @@ use crate::naming;
 use crate::params::{self, LoadOptions};
 use crate::plan::{self, Plan};
 use crate::policy::{self, PolicyFile};
-use crate::rehearsal::{EmulatorLauncher, LaunchedEmulator};
+use crate::rehearsal::{EmulatorLauncher, EmulatorSettings, LaunchedEmulator};
 use crate::report::{Mode, RunReport};
 use crate::spec::StackSpec;
 
@@ -203,7 +203,12 @@ pub async fn connect(request: &LiveRequest, env: &Env) -> Result<Connection, Err
             latency_scale,
             launcher,
         } => {
-            let running = launcher.launch(*latency_scale, EMULATOR_TOKEN).await?;
+            let settings = EmulatorSettings {
+                latency_scale: *latency_scale,
+                port: 0,
+                token: Some(EMULATOR_TOKEN.to_string()),
+            };
+            let running = launcher.launch(&settings).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {

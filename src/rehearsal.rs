@@ -1,10 +1,12 @@
-//! The rehearsal's seam: `--emulator` deploys into an ARM emulator started inside this process.
+//! The seam to the ARM emulator: `--emulator` deploys into an emulator started inside this
+//! process, and `aigw emulator` serves one.
 //!
 //! The library knows only these two traits. The `aigw` binary implements them with the
 //! `aigw-emulator` crate, which this library does not depend on: no production path (params,
 //! plan, deploy, arm, auth, report, ci) can reach the emulator, and the compiler checks it. The
-//! emulator starts when the rehearsal connects ([`crate::commands::connect`], after the inputs
-//! are valid and the plan is built) and stops when the walk ends ([`crate::commands::execute`]).
+//! rehearsal's emulator starts when the run connects ([`crate::commands::connect`], after the
+//! inputs are valid and the plan is built) and stops when the walk ends
+//! ([`crate::commands::execute`]).
 
 use std::fmt::Debug;
 
@@ -12,16 +14,22 @@ use async_trait::async_trait;
 
 use crate::error::Error;
 
-/// Starts the ARM emulator a rehearsal deploys into.
+/// How to start an emulator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmulatorSettings {
+    /// The fraction of Azure's provisioning times it takes.
+    pub latency_scale: f64,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Accept only this bearer token; `None` accepts any non-empty token.
+    pub token: Option<String>,
+}
+
+/// Starts ARM emulators (the binary's; it also holds what `aigw emulator --fault` injects).
 #[async_trait]
 pub trait EmulatorLauncher: Debug + Send + Sync {
-    /// An emulator on 127.0.0.1 (a free port) that accepts only the bearer token `token` and
-    /// takes `latency_scale` × Azure's provisioning times.
-    async fn launch(
-        &self,
-        latency_scale: f64,
-        token: &str,
-    ) -> Result<Box<dyn LaunchedEmulator>, Error>;
+    async fn launch(&self, settings: &EmulatorSettings)
+    -> Result<Box<dyn LaunchedEmulator>, Error>;
 }
 
 /// An emulator an [`EmulatorLauncher`] started.
@@ -30,6 +38,6 @@ pub trait LaunchedEmulator: Send {
     /// Its base URL, `http://127.0.0.1:{port}`.
     fn url(&self) -> String;
 
-    /// Stops it and waits until it has stopped.
+    /// Stops accepting requests and waits for those in progress.
     async fn shutdown(self: Box<Self>);
 }

@@ -339,7 +339,7 @@ impl TargetArgs {
         let target = if self.emulator {
             Target::Emulator {
                 latency_scale: self.emulator_latency,
-                launcher: std::sync::Arc::new(crate::emulator::Launcher),
+                launcher: std::sync::Arc::new(crate::emulator::Launcher::default()),
             }
         } else {
             let endpoint = aigw::arm::parse_endpoint(&self.arm_endpoint)

@@ -3,54 +3,43 @@
 //! [`Launcher`] implements, so nothing but the binary depends on the emulator.
 
 use aigw::error::Error;
-use aigw::rehearsal::{EmulatorLauncher, LaunchedEmulator};
+use aigw::rehearsal::{EmulatorLauncher, EmulatorSettings, LaunchedEmulator};
 use aigw_emulator::{Emulator, Fault, LatencyProfile, RunningEmulator};
 use async_trait::async_trait;
 
-/// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
-/// against the Azure REST specifications built into aigw. Operations finish by time, as in
-/// Azure. The rehearsal binds any free port and accepts only its own token; `aigw emulator`
-/// passes its port and faults and accepts any token.
-pub async fn start(
-    latency_scale: f64,
-    port: u16,
-    token: Option<&str>,
-    faults: &[Fault],
-) -> Result<RunningEmulator, Error> {
-    let mut builder =
-        Emulator::builder().latency(LatencyProfile::realistic().scaled(latency_scale));
-    if let Some(token) = token {
-        builder = builder.token(token);
-    }
-    for fault in faults {
-        tracing::info!("fault injected: {fault:?}");
-        builder = builder.fault(fault.clone());
-    }
-    let specs = Emulator::specs().map_err(|e| Error::Emulator(e.to_string()))?;
-    builder = builder.specs(specs);
-    let running = builder
-        .start_on(port)
-        .await
-        .map_err(|e| Error::Emulator(e.to_string()))?;
-    tracing::info!(
-        "ARM emulator on {} (provisioning times × {latency_scale})",
-        running.url()
-    );
-    Ok(running)
+/// Starts emulators with realistic provisioning times × the settings' scale, checking request
+/// bodies against the Azure REST specifications built into aigw; operations finish by time, as
+/// in Azure. `faults` (`aigw emulator --fault`; none for the rehearsal) are injected into each.
+#[derive(Debug, Default)]
+pub struct Launcher {
+    pub faults: Vec<Fault>,
 }
-
-/// Starts the rehearsal's emulator for the library ([`aigw::commands::Target::Emulator`]).
-#[derive(Debug)]
-pub struct Launcher;
 
 #[async_trait]
 impl EmulatorLauncher for Launcher {
     async fn launch(
         &self,
-        latency_scale: f64,
-        token: &str,
+        settings: &EmulatorSettings,
     ) -> Result<Box<dyn LaunchedEmulator>, Error> {
-        let running = start(latency_scale, 0, Some(token), &[]).await?;
+        let scale = settings.latency_scale;
+        let mut builder = Emulator::builder().latency(LatencyProfile::realistic().scaled(scale));
+        if let Some(token) = &settings.token {
+            builder = builder.token(token.clone());
+        }
+        for fault in &self.faults {
+            tracing::info!("fault injected: {fault:?}");
+            builder = builder.fault(fault.clone());
+        }
+        let specs = Emulator::specs().map_err(|e| Error::Emulator(e.to_string()))?;
+        let running = builder
+            .specs(specs)
+            .start_on(settings.port)
+            .await
+            .map_err(|e| Error::Emulator(e.to_string()))?;
+        tracing::info!(
+            "ARM emulator on {} (provisioning times × {scale})",
+            running.url()
+        );
         Ok(Box::new(Launched(running)))
     }
 }

@@ -21,6 +21,7 @@ use aigw::console::{Console, Style};
 use aigw::env::Env;
 use aigw::error::{Error, exit};
 use aigw::interrupt::{Interrupts, LastWords};
+use aigw::rehearsal::{EmulatorLauncher, EmulatorSettings};
 use aigw::render::progress::Progress;
 use aigw::render::summary::Target;
 use aigw::report::{Outcome, RunReport};
@@ -274,8 +275,15 @@ fn interrupted_document(command: &'static str) -> LastWords {
 /// `aigw emulator`: serves until interrupted.
 fn run_emulator(app: &App<'_>, args: &cli::EmulatorArgs) -> Result<i32, Error> {
     runtime()?.block_on(async {
-        let running =
-            emulator::start(args.latency, args.port, None, &args.faults).await?;
+        let launcher = emulator::Launcher {
+            faults: args.faults.clone(),
+        };
+        let settings = EmulatorSettings {
+            latency_scale: args.latency,
+            port: args.port,
+            token: None,
+        };
+        let running = launcher.launch(&settings).await?;
         app.console.line("Ctrl-C stops the emulator");
         app.console.line(&format!(
             "try: AZURE_ACCESS_TOKEN=anything aigw deploy --params <file> --arm-endpoint {} --subscription-id {} --auth token",
@@ -283,8 +291,8 @@ fn run_emulator(app: &App<'_>, args: &cli::EmulatorArgs) -> Result<i32, Error> {
             aigw::commands::EMULATOR_SUBSCRIPTION
         ));
         let _phase = app.interrupts.cooperate("stopping the emulator");
-        let cancel = app.interrupts.cancel().clone();
-        running.run_until(async move { cancel.cancelled().await }).await;
+        app.interrupts.cancel().cancelled().await;
+        running.shutdown().await;
         Ok(exit::OK)
     })
 }

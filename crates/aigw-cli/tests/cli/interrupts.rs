@@ -130,3 +130,27 @@ fn an_interrupt_while_stdout_is_blocked_exits_130() {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("aigw: interrupted"), "{stderr}");
 }
+
+#[test]
+fn an_interrupt_stops_aigw_emulator_cleanly_with_0() {
+    use std::io::{BufRead, BufReader};
+
+    let mut child = spawn(&["emulator", "--port", "0"], &[]);
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("stderr"));
+    let mut lines = BufReader::new(stderr).lines();
+    let mut seen = String::new();
+    // Listening once it says how to stop it (or the test fails when stderr ends first).
+    while !seen.contains("Ctrl-C stops the emulator") {
+        match lines.next() {
+            Some(Ok(line)) => seen.push_str(&format!("{line}\n")),
+            _ => panic!("aigw emulator ended before listening:\n{seen}"),
+        }
+    }
+    signal(&child, "INT");
+    let output = wait(child, Duration::from_secs(20));
+    for line in lines.map_while(Result::ok) {
+        seen.push_str(&format!("{line}\n"));
+    }
+    assert_eq!(output.status.code(), Some(0), "{seen}");
+    assert!(seen.contains("stopping the emulator"), "{seen}");
+}
