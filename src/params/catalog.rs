@@ -122,19 +122,19 @@ pub const DEPLOYMENT: &[ParamDoc] = &[
         name: "deploymentName",
         kind: "string",
         default: None,
-        description: "Deployment name callers use; one pool per distinct name, e.g. `gpt-4o-mini-2024.07.18`.",
+        description: "Deployment name callers use; one pool per distinct name, e.g. `gpt-5.4-mini`.",
     },
     ParamDoc {
         name: "modelName",
         kind: "string",
         default: None,
-        description: "Model, e.g. `gpt-4o-mini` (same in every region that has this deployment).",
+        description: "Model, e.g. `gpt-5.4-mini` (same in every region that has this deployment).",
     },
     ParamDoc {
         name: "modelVersion",
         kind: "string",
         default: None,
-        description: "Model version, e.g. `2024-07-18` (same in every region that has this deployment).",
+        description: "Model version, e.g. `2026-03-17` (same in every region that has this deployment).",
     },
     ParamDoc {
         name: "skuName",

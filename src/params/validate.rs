@@ -697,9 +697,9 @@ impl Validator<'_> {
                     }
                 }
             };
-            let name = required_text(self, "deploymentName", "'gpt-4o-mini-2024.07.18'");
-            let model_name = required_text(self, "modelName", "'gpt-4o-mini'");
-            let model_version = required_text(self, "modelVersion", "'2024-07-18'");
+            let name = required_text(self, "deploymentName", "'gpt-5.4-mini'");
+            let model_name = required_text(self, "modelName", "'gpt-5.4-mini'");
+            let model_version = required_text(self, "modelVersion", "'2026-03-17'");
             let sku_name = required_text(self, "skuName", "'GlobalStandard'")
                 .and_then(|s| self.sku_name(s, &join(&path, "skuName")));
             let sku_capacity = match fields.get("skuCapacity") {

@@ -98,10 +98,7 @@ fn stages_run_in_design_order_with_the_expected_resources() {
     );
     assert_eq!(
         summary[7].1,
-        [
-            "backend pool-gpt-4o",
-            "backend pool-gpt-4o-mini-2024-dot-07-dot-18"
-        ]
+        ["backend pool-gpt-5-dot-1", "backend pool-gpt-5-dot-4-mini"]
     );
     assert_eq!(
         summary[8].1,
@@ -183,12 +180,12 @@ fn pool_members_are_ordered_by_priority_and_cover_both_flavours() {
     assert_eq!(
         members,
         [
-            ("aoai-gpt-4o-mini-2024-dot-07-dot-18-weu".to_string(), 1),
-            ("oaiv1-gpt-4o-mini-2024-dot-07-dot-18-weu".to_string(), 1),
-            ("aoai-gpt-4o-mini-2024-dot-07-dot-18-sec".to_string(), 2),
-            ("oaiv1-gpt-4o-mini-2024-dot-07-dot-18-sec".to_string(), 2),
-            ("aoai-gpt-4o-mini-2024-dot-07-dot-18-frc".to_string(), 3),
-            ("oaiv1-gpt-4o-mini-2024-dot-07-dot-18-frc".to_string(), 3),
+            ("aoai-gpt-5-dot-4-mini-weu".to_string(), 1),
+            ("oaiv1-gpt-5-dot-4-mini-weu".to_string(), 1),
+            ("aoai-gpt-5-dot-4-mini-sec".to_string(), 2),
+            ("oaiv1-gpt-5-dot-4-mini-sec".to_string(), 2),
+            ("aoai-gpt-5-dot-4-mini-frc".to_string(), 3),
+            ("oaiv1-gpt-5-dot-4-mini-frc".to_string(), 3),
         ]
     );
     // Every member is a backend written in an earlier stage.
@@ -307,4 +304,49 @@ fn the_example_plan_markdown_is_stable() {
         "example_plan_markdown",
         crate::render::plan_markdown::render(&example_plan())
     );
+}
+
+/// Retirement dates of the Azure OpenAI model versions the example uses or used, from Microsoft
+/// Learn, "Model retirement schedule"
+/// (https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirement-schedule, read on
+/// 2026-12-01). A model version past its date is refused by Azure at the `models` stage.
+const RETIREMENT_SCHEDULE: &[(&str, &str, &str)] = &[
+    ("gpt-4o", "2024-11-20", "2026-10-01"),
+    ("gpt-4o-mini", "2024-07-18", "2026-10-01"),
+    ("gpt-5.1", "2025-11-13", "2027-05-15"),
+    ("gpt-5.4-mini", "2026-03-17", "2027-03-18"),
+];
+
+#[test]
+fn the_example_deploys_no_model_retired_on_the_date_the_readme_names() {
+    let readme = include_str!("../../README.md");
+    let marker = "Checked on ";
+    let checked = readme
+        .find(marker)
+        .and_then(|at| readme.get(at + marker.len()..at + marker.len() + 10))
+        .unwrap_or_else(|| panic!("the README does not say when the schedule was checked"));
+    let plan = example_plan();
+    let models = &plan.stages[5].operations;
+    assert!(!models.is_empty());
+    for op in models {
+        let model = &op.body["properties"]["model"];
+        let (name, version) = (
+            model["name"].as_str().unwrap_or_default(),
+            model["version"].as_str().unwrap_or_default(),
+        );
+        let retires = RETIREMENT_SCHEDULE
+            .iter()
+            .find(|(n, v, _)| *n == name && *v == version)
+            .map(|(_, _, date)| *date)
+            .unwrap_or_else(|| panic!("{name} {version} is not in the retirement schedule table"));
+        // ISO dates compare as strings.
+        assert!(
+            retires > checked,
+            "{name} {version} retires on {retires}, before the README's check date {checked}"
+        );
+        assert!(
+            readme.contains(&format!("`{name}` {version}")) && readme.contains(retires),
+            "the README does not name {name} {version} and its retirement date {retires}"
+        );
+    }
 }

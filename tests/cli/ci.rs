@@ -63,10 +63,7 @@ fn github_actions_gets_every_output_a_summary_groups_and_masks() {
     assert_eq!(get("changes"), "62");
     assert_eq!(get("identity-client-id").len(), 36);
     let pools: Vec<String> = serde_json::from_str(&get("pool-names")).unwrap_or_default();
-    assert_eq!(
-        pools,
-        ["pool-gpt-4o", "pool-gpt-4o-mini-2024-dot-07-dot-18"]
-    );
+    assert_eq!(pools, ["pool-gpt-5-dot-1", "pool-gpt-5-dot-4-mini"]);
     let projects: serde_json::Value = serde_json::from_str(&get("project-ids")).unwrap_or_default();
     assert!(
         projects["francecentral"]

@@ -154,13 +154,13 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
         .into_iter()
         .filter(|a| !a.ends_with(":unchanged"))
         .collect();
-    assert_eq!(changed, ["gpt-4o:update"]);
+    assert_eq!(changed, ["gpt-5.1:update"]);
     let writes = ctx.writes_since(before);
     assert_eq!(writes.len(), 1);
     assert!(
         writes[0]
             .path
-            .ends_with("/accounts/cog-aifoundry-acc-x7k-weu/deployments/gpt-4o"),
+            .ends_with("/accounts/cog-aifoundry-acc-x7k-weu/deployments/gpt-5.1"),
         "{}",
         writes[0].path
     );
@@ -204,7 +204,7 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     // the pools that gain members.
     let new_region = ctx.params_with("new-region.bicepparam", |t| {
         let start = t.find("param openAILocations = [\n").unwrap_or_default() + "param openAILocations = [\n".len();
-        let region = "  {\n    name: 'uksouth'\n    abbreviation: 'uks'\n    priority: 4\n    deployments: [\n      {\n        deploymentName: 'gpt-4o'\n        modelName: 'gpt-4o'\n        modelVersion: '2024-11-20'\n        skuName: 'GlobalStandard'\n        skuCapacity: 10\n      }\n    ]\n  }\n";
+        let region = "  {\n    name: 'uksouth'\n    abbreviation: 'uks'\n    priority: 4\n    deployments: [\n      {\n        deploymentName: 'gpt-5.1'\n        modelName: 'gpt-5.1'\n        modelVersion: '2025-11-13'\n        skuName: 'GlobalStandard'\n        skuCapacity: 10\n      }\n    ]\n  }\n";
         format!("{}{region}{}", &t[..start], &t[start..])
     });
     let (report, code) = ctx.deploy_json(&new_region, &[]);
@@ -223,11 +223,11 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     assert_eq!(
         changed,
         [
-            "aoai-gpt-4o-uks:create",
+            "aoai-gpt-5-dot-1-uks:create",
             "cog-aifoundry-acc-x7k-uks:create",
-            "gpt-4o:create",
-            "oaiv1-gpt-4o-uks:create",
-            "pool-gpt-4o:update",
+            "gpt-5.1:create",
+            "oaiv1-gpt-5-dot-1-uks:create",
+            "pool-gpt-5-dot-1:update",
             "proj-aifoundry-acc-x7k-uks:create",
         ],
         "the embedding deployment of the previous file is kept (aigw never deletes)"
@@ -279,7 +279,7 @@ fn a_failed_long_running_operation_stops_the_deploy_and_a_rerun_converges() {
         b.fault(Fault::FailLongRunning {
             matcher: Matcher::any()
                 .resource_type("Microsoft.CognitiveServices/accounts/deployments")
-                .name("gpt-4o-mini-2024.07.18"),
+                .name("gpt-5.4-mini"),
             code: "InternalServerError".into(),
             message: "the deployment failed".into(),
         })
@@ -287,15 +287,15 @@ fn a_failed_long_running_operation_stops_the_deploy_and_a_rerun_converges() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 1);
     assert_eq!(report["outcome"], "failed");
-    assert_eq!(report["failure"]["resource"], "gpt-4o-mini-2024.07.18");
-    assert!(actions(&report).contains(&"aoai-gpt-4o-weu:not-reached".to_string()));
+    assert_eq!(report["failure"]["resource"], "gpt-5.4-mini");
+    assert!(actions(&report).contains(&"aoai-gpt-5-dot-1-weu:not-reached".to_string()));
     ctx.emulator().clear_faults();
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     // The deployment Azure left in Failed is written again, not taken as unchanged.
     let repaired = &report["stages"][5]["operations"][1];
     assert_eq!(
         (repaired["name"].as_str(), repaired["action"].as_str()),
-        (Some("gpt-4o-mini-2024.07.18"), Some("update")),
+        (Some("gpt-5.4-mini"), Some("update")),
         "{report:#}"
     );
     assert_eq!(
@@ -316,7 +316,7 @@ fn errors_that_retrying_cannot_fix_fail_fast_with_the_cause_and_the_remedy() {
             matcher: Matcher::method("PUT").resource_type("Microsoft.CognitiveServices/accounts/deployments"),
             status: 400,
             code: "InsufficientQuota".into(),
-            message: "This operation require 50 new capacity in quota Tokens Per Minute (thousands) - gpt-4o, which is bigger than the current available capacity 10.".into(),
+            message: "This operation require 50 new capacity in quota Tokens Per Minute (thousands) - gpt-5.1, which is bigger than the current available capacity 10.".into(),
             times: None,
         })
     });
@@ -324,7 +324,7 @@ fn errors_that_retrying_cannot_fix_fail_fast_with_the_cause_and_the_remedy() {
     let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
     let stdout = stdout_of(&assert);
     assert!(stdout.starts_with("Deploy failed: 29 created"), "{stdout}");
-    assert!(stdout.contains("Error at gpt-4o:"), "{stdout}");
+    assert!(stdout.contains("Error at gpt-5.1:"), "{stdout}");
     assert!(stdout.contains("400 InsufficientQuota"), "{stdout}");
     assert!(
         stdout.contains("fix: the subscription lacks model quota in this region"),
@@ -471,7 +471,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("~ update       model deployment         gpt-4o")
+        stdout.contains("~ update       model deployment         gpt-5.1")
             && stdout.contains("sku.capacity: 50 → 80"),
         "{stdout}"
     );

@@ -102,8 +102,8 @@ fn offline_json_plan_has_every_stage_in_order() {
     assert_eq!(
         outline[7].1,
         [
-            "backends pool-gpt-4o -",
-            "backends pool-gpt-4o-mini-2024-dot-07-dot-18 -"
+            "backends pool-gpt-5-dot-1 -",
+            "backends pool-gpt-5-dot-4-mini -"
         ]
     );
     assert_eq!(
@@ -195,7 +195,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         "{text}"
     );
     assert!(
-        text.contains("member: aoai-gpt-4o-sec (priority 2, swedencentral)"),
+        text.contains("member: aoai-gpt-5-dot-1-sec (priority 2, swedencentral)"),
         "{text}"
     );
     assert!(
@@ -219,7 +219,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| backend | `pool-gpt-4o` |"),
+        markdown.contains("| backend | `pool-gpt-5-dot-1` |"),
         "{markdown}"
     );
 }

@@ -64,10 +64,7 @@ fn the_example_is_valid_and_reads_as_written() {
     assert_eq!(spec.location, "westeurope");
     assert_eq!(spec.regions.len(), 3);
     assert_eq!(spec.regions[1].name, "swedencentral");
-    assert_eq!(
-        spec.regions[1].deployments[1].name,
-        "gpt-4o-mini-2024.07.18"
-    );
+    assert_eq!(spec.regions[1].deployments[1].name, "gpt-5.4-mini");
     assert_eq!(spec.regions[2].deployments[0].priority, 3);
     assert_eq!(
         spec.tags.get("environment").map(String::as_str),
@@ -292,14 +289,14 @@ fn region_names_and_abbreviations_are_unique() {
 
 #[test]
 fn a_pool_must_not_mix_models() {
-    // The third region's gpt-4o gets another version.
+    // The third region's gpt-5.1 gets another version.
     let idx = EXAMPLE
-        .rfind("modelVersion: '2024-11-20'")
+        .rfind("modelVersion: '2025-11-13'")
         .unwrap_or_default();
     let text = format!(
         "{}modelVersion: '2024-08-06'{}",
         &EXAMPLE[..idx],
-        &EXAMPLE[idx + "modelVersion: '2024-11-20'".len()..]
+        &EXAMPLE[idx + "modelVersion: '2025-11-13'".len()..]
     );
     let (path, code, line) = only_problem(&text);
     assert_eq!(
@@ -406,7 +403,7 @@ fn sku_and_capacity_and_model_fields() {
         diagnostics.items[0].help.as_deref(),
         Some("remove the quotes: 50")
     );
-    let text = example_with("modelName: 'gpt-4o'", "modelName: ''");
+    let text = example_with("modelName: 'gpt-5.1'", "modelName: ''");
     let (path, code, _) = only_problem(&text);
     assert_eq!(
         (path.as_str(), code),
@@ -416,7 +413,7 @@ fn sku_and_capacity_and_model_fields() {
 
 #[test]
 fn deployment_names_must_make_valid_apim_ids() {
-    let text = EXAMPLE.replace("deploymentName: 'gpt-4o'", "deploymentName: 'gpt_4o'");
+    let text = EXAMPLE.replace("deploymentName: 'gpt-5.1'", "deploymentName: 'gpt_5.1'");
     let (path, code, _) = only_problem(&text);
     assert_eq!(
         (path.as_str(), code),
@@ -544,8 +541,8 @@ param extra = concat('a')
 #[test]
 fn deployments_that_would_share_an_apim_id_are_refused() {
     let text = example_with(
-        "deploymentName: 'gpt-4o'\n",
-        "deploymentName: 'gpt-4o-mini-2024-dot-07-dot-18'\n",
+        "deploymentName: 'gpt-5.1'\n",
+        "deploymentName: 'gpt-5-dot-4-mini'\n",
     );
     let (path, code, _) = only_problem(&text);
     assert_eq!(
