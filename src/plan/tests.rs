@@ -54,9 +54,9 @@ fn stages_run_in_design_order_with_the_expected_resources() {
         ]
     );
     let counts: Vec<usize> = plan.stages.iter().map(|s| s.operations.len()).collect();
-    // 3 regions × 2 deployments: 6 models, 12 backends, 2 pools; 3×3 + 2 role assignments.
+    // 3 regions × 2 deployments: 6 models, 12 backends, 2 pools; 3×4 + 2 role assignments.
     // 7 policy fragments, then the policies of the two APIs.
-    assert_eq!(counts, [2, 4, 6, 11, 6, 6, 12, 2, 4, 9]);
+    assert_eq!(counts, [2, 4, 6, 14, 6, 6, 12, 2, 4, 9]);
     let summary = summary(&plan);
     assert_eq!(
         summary[0].1,
@@ -349,4 +349,73 @@ fn the_example_deploys_no_model_retired_on_the_date_the_readme_names() {
             "the README does not name {name} {version} and its retirement date {retires}"
         );
     }
+}
+
+/// (role, scope name) of every role assignment, in plan order.
+fn grants(plan: &Plan) -> Vec<(String, String)> {
+    let by_id: std::collections::BTreeMap<String, &str> = [
+        &crate::roles::COGNITIVE_SERVICES_OPENAI_USER,
+        &crate::roles::FOUNDRY_USER,
+        &crate::roles::AZURE_AI_DEVELOPER,
+        &crate::roles::MONITORING_METRICS_PUBLISHER,
+    ]
+    .iter()
+    .map(|r| (r.definition_id(SUBSCRIPTION), r.name))
+    .collect();
+    plan.stages[3]
+        .operations
+        .iter()
+        .map(|op| {
+            let definition = op.body["properties"]["roleDefinitionId"]
+                .as_str()
+                .unwrap_or_default();
+            let role = by_id.get(definition).copied().unwrap_or("unknown role");
+            let scope = op
+                .id
+                .split("/providers/Microsoft.Authorization/roleAssignments/")
+                .next()
+                .and_then(|scope| scope.rsplit('/').next())
+                .unwrap_or_default();
+            (role.to_string(), scope.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_gateway_identity_may_call_every_operation_on_every_account() {
+    // Inference goes to the account endpoint, so the account-scope grants decide. Cognitive
+    // Services OpenAI User lists Azure OpenAI operations one by one; Foundry User grants every
+    // data action of the account (README, "Role assignments beyond the plan"). The plan's two
+    // project-scope grants stay.
+    let plan = example_plan();
+    let grants = grants(&plan);
+    let mut expected = Vec::new();
+    for abbr in ["weu", "sec", "frc"] {
+        let project = format!("proj-aifoundry-acc-x7k-{abbr}");
+        let account = format!("cog-aifoundry-acc-x7k-{abbr}");
+        expected.push((
+            "Cognitive Services OpenAI User".to_string(),
+            project.clone(),
+        ));
+        expected.push(("Azure AI Developer".to_string(), project));
+        expected.push((
+            "Cognitive Services OpenAI User".to_string(),
+            account.clone(),
+        ));
+        expected.push(("Foundry User".to_string(), account));
+    }
+    expected.push((
+        "Monitoring Metrics Publisher".to_string(),
+        "dce-aigw-acc-x7k".to_string(),
+    ));
+    expected.push((
+        "Monitoring Metrics Publisher".to_string(),
+        "dcr-aigw-acc-x7k".to_string(),
+    ));
+    assert_eq!(grants, expected);
+    assert!(
+        crate::roles::FOUNDRY_USER
+            .definition_id(SUBSCRIPTION)
+            .ends_with("/roleDefinitions/53ca6127-db72-4b80-b1b0-d745d6d5456d")
+    );
 }

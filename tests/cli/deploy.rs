@@ -32,7 +32,7 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 62);
+    assert_eq!(count(&report, "create"), 65);
     let stages: Vec<&str> = report["stages"]
         .as_array()
         .into_iter()
@@ -132,13 +132,13 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     let (again, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0);
     assert_eq!(again["outcome"], "no-changes");
-    assert_eq!(count(&again, "unchanged"), 62);
+    assert_eq!(count(&again, "unchanged"), 65);
     assert_eq!(again["requests"]["writes"], 0);
     assert!(ctx.writes_since(before).is_empty());
     let text = ctx.aigw("deploy", EXAMPLE).assert().code(0);
     assert!(
         stdout_of(&text)
-            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 62 unchanged"),
+            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 65 unchanged"),
         "{}",
         stdout_of(&text)
     );
@@ -218,7 +218,7 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
         .iter()
         .filter(|a| a.len() == 36 + ":create".len())
         .count();
-    assert_eq!(role_assignments, 3, "{changed:?}");
+    assert_eq!(role_assignments, 4, "{changed:?}");
     changed.retain(|a| a.len() != 36 + ":create".len());
     assert_eq!(
         changed,
@@ -261,7 +261,7 @@ fn transient_faults_are_survived_with_the_same_final_state() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 62);
+    assert_eq!(count(&report, "create"), 65);
     assert!(
         report["requests"]["retries"].as_u64().unwrap_or(0) >= 12,
         "{}",
@@ -323,7 +323,7 @@ fn errors_that_retrying_cannot_fix_fail_fast_with_the_cause_and_the_remedy() {
     let before = ctx.requests().len();
     let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
     let stdout = stdout_of(&assert);
-    assert!(stdout.starts_with("Deploy failed: 29 created"), "{stdout}");
+    assert!(stdout.starts_with("Deploy failed: 32 created"), "{stdout}");
     assert!(stdout.contains("Error at gpt-5.1:"), "{stdout}");
     assert!(stdout.contains("400 InsufficientQuota"), "{stdout}");
     assert!(
@@ -450,7 +450,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .arg("--detailed-exitcode")
         .assert()
         .code(4);
-    assert!(stdout_of(&assert).starts_with("Plan: 62 to create, 0 to update, 0 unchanged"));
+    assert!(stdout_of(&assert).starts_with("Plan: 65 to create, 0 to update, 0 unchanged"));
     assert!(ctx.writes_since(0).is_empty(), "plan never writes");
     assert_eq!(ctx.deploy_json(EXAMPLE, &[]).1, 0);
     ctx.aigw("plan", EXAMPLE)
@@ -467,7 +467,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .code(4);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Plan: 0 to create, 1 to update, 61 unchanged"),
+        stdout.starts_with("Plan: 0 to create, 1 to update, 64 unchanged"),
         "{stdout}"
     );
     assert!(
@@ -514,7 +514,7 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
         .code(0);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Deploy succeeded: 62 created"),
+        stdout.starts_with("Deploy succeeded: 65 created"),
         "{stdout}"
     );
     assert!(

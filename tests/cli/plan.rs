@@ -94,7 +94,7 @@ fn offline_json_plan_has_every_stage_in_order() {
             .1
             .iter()
             .all(|op| op.starts_with("roleAssignments "))
-            && outline[3].1.len() == 11
+            && outline[3].1.len() == 14
     );
     assert_eq!(outline[4].1[0], "service apim-aigw-acc-x7k westeurope");
     assert_eq!(outline[5].1.len(), 6);
@@ -176,7 +176,7 @@ fn a_subscription_id_goes_into_every_id() {
         .flat_map(|s| s["operations"].as_array().into_iter().flatten())
         .filter_map(|o| o["id"].as_str())
         .collect();
-    assert_eq!(ids.len(), 62);
+    assert_eq!(ids.len(), 65);
     assert!(
         ids.iter()
             .all(|id| id.starts_with(&format!("/subscriptions/{sub}/")))
@@ -191,7 +191,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let text = stdout_of(&assert);
     assert!(
-        text.starts_with("Plan: 62 resources in 10 stages\n"),
+        text.starts_with("Plan: 65 resources in 10 stages\n"),
         "{text}"
     );
     assert!(
@@ -215,7 +215,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let markdown = stdout_of(&assert);
     assert!(
-        markdown.starts_with("### aigw plan: 62 resources in 10 stages"),
+        markdown.starts_with("### aigw plan: 65 resources in 10 stages"),
         "{markdown}"
     );
     assert!(
