@@ -430,7 +430,9 @@ impl Scanner<'_> {
             "policy-expression-trailing",
             format!("text follows the policy expression that starts at {}", self.where_is(Span::new(at, at + 1))),
         )
-        .at(Span::new(end, stop.max(end + 1)))
+        // At least one character, but never past the end of the file (an expression that closes
+        // at the very end of the text has nothing after it to point at).
+        .at(Span::new(end, stop.max(end + 1).min(self.len()).max(end)))
         .label("after the expression")
         .help(format!(
             "an expression must be the whole {whole}: check the brackets of the expression, or write the text inside it"

@@ -52,6 +52,12 @@ fn exercise(text: &str) {
     }
 }
 
+#[test]
+fn an_expression_closing_at_the_end_of_the_text_is_reported_inside_it() {
+    // Found by tricky_text_never_panics: the "text follows" span pointed one byte past the end.
+    exercise("/><set-variable name=\"a\" value=\"@{}");
+}
+
 /// Characters that matter to the scanner and the XML parser.
 fn tricky() -> impl Strategy<Value = String> {
     proptest::collection::vec(
