@@ -59,6 +59,12 @@ pub const TOP_LEVEL: &[ParamDoc] = &[
         description: "Tags (string values) put on every resource that takes tags.",
     },
     ParamDoc {
+        name: "tripOnServerErrors",
+        kind: "bool",
+        default: Some("`true`"),
+        description: "A pool member's circuit breaker trips on a 500–599 answer as well as on a 429, and the policies fail over on both; `false` trips and fails over on 429 only (see the gateway section).",
+    },
+    ParamDoc {
         name: "apimName",
         kind: "string",
         default: Some("`apim-aigw-{environment}-{suffix}`"),

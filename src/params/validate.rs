@@ -162,6 +162,25 @@ impl Validator<'_> {
         }
     }
 
+    fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
+        match &node.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if matches!(s.trim(), "true" | "false") => {
+                self.report(
+                    Diagnostic::new("wrong-type", "expected a boolean, found a string")
+                        .path(path)
+                        .at(node.span)
+                        .help(format!("remove the quotes: {}", s.trim())),
+                );
+                None
+            }
+            _ => {
+                self.type_error(node, path, "a boolean", "true or false");
+                None
+            }
+        }
+    }
+
     fn array<'n>(&mut self, node: &'n Node, path: &str) -> Option<&'n [Node]> {
         match &node.value {
             Value::Array(items) => Some(items),
@@ -305,6 +324,10 @@ impl Validator<'_> {
             Some(node) => self.tags(node),
             None => Some(BTreeMap::new()),
         };
+        let trip_on_server_errors = match get("tripOnServerErrors") {
+            Some(node) => self.boolean(node, "tripOnServerErrors"),
+            None => Some(true),
+        };
         let raw_regions = match get("openAILocations") {
             Some(node) => self.regions(node),
             None => {
@@ -352,6 +375,7 @@ impl Validator<'_> {
             },
             tags: tags?,
             regions,
+            trip_on_server_errors: trip_on_server_errors?,
         })
     }
 

@@ -56,7 +56,7 @@ fn stages_run_in_design_order_with_the_expected_resources() {
     let counts: Vec<usize> = plan.stages.iter().map(|s| s.operations.len()).collect();
     // 3 regions × 2 deployments: 6 models, 12 backends, 2 pools; 3×4 + 2 role assignments.
     // 7 policy fragments, then the policies of the two APIs.
-    assert_eq!(counts, [2, 4, 6, 14, 6, 6, 12, 2, 4, 9]);
+    assert_eq!(counts, [2, 4, 6, 14, 6, 6, 12, 2, 5, 9]);
     let summary = summary(&plan);
     assert_eq!(
         summary[0].1,
@@ -106,7 +106,8 @@ fn stages_run_in_design_order_with_the_expected_resources() {
             "named value dce-endpoint",
             "named value dcr-immutable-id",
             "named value stream-name",
-            "named value managed-identity-client-id"
+            "named value managed-identity-client-id",
+            "named value trip-on-server-errors"
         ]
     );
     let policies = &summary[9].1;

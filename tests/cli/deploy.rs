@@ -32,7 +32,7 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 65);
+    assert_eq!(count(&report, "create"), 66);
     let stages: Vec<&str> = report["stages"]
         .as_array()
         .into_iter()
@@ -132,13 +132,13 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     let (again, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0);
     assert_eq!(again["outcome"], "no-changes");
-    assert_eq!(count(&again, "unchanged"), 65);
+    assert_eq!(count(&again, "unchanged"), 66);
     assert_eq!(again["requests"]["writes"], 0);
     assert!(ctx.writes_since(before).is_empty());
     let text = ctx.aigw("deploy", EXAMPLE).assert().code(0);
     assert!(
         stdout_of(&text)
-            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 65 unchanged"),
+            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 66 unchanged"),
         "{}",
         stdout_of(&text)
     );
@@ -261,7 +261,7 @@ fn transient_faults_are_survived_with_the_same_final_state() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 65);
+    assert_eq!(count(&report, "create"), 66);
     assert!(
         report["requests"]["retries"].as_u64().unwrap_or(0) >= 12,
         "{}",
@@ -450,7 +450,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .arg("--detailed-exitcode")
         .assert()
         .code(4);
-    assert!(stdout_of(&assert).starts_with("Plan: 65 to create, 0 to update, 0 unchanged"));
+    assert!(stdout_of(&assert).starts_with("Plan: 66 to create, 0 to update, 0 unchanged"));
     assert!(ctx.writes_since(0).is_empty(), "plan never writes");
     assert_eq!(ctx.deploy_json(EXAMPLE, &[]).1, 0);
     ctx.aigw("plan", EXAMPLE)
@@ -467,7 +467,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .code(4);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Plan: 0 to create, 1 to update, 64 unchanged"),
+        stdout.starts_with("Plan: 0 to create, 1 to update, 65 unchanged"),
         "{stdout}"
     );
     assert!(
@@ -514,7 +514,7 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
         .code(0);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Deploy succeeded: 65 created"),
+        stdout.starts_with("Deploy succeeded: 66 created"),
         "{stdout}"
     );
     assert!(

@@ -112,7 +112,8 @@ fn offline_json_plan_has_every_stage_in_order() {
             "namedValues dce-endpoint -",
             "namedValues dcr-immutable-id -",
             "namedValues stream-name -",
-            "namedValues managed-identity-client-id -"
+            "namedValues managed-identity-client-id -",
+            "namedValues trip-on-server-errors -"
         ]
     );
     assert_eq!(outline[9].1.len(), 9);
@@ -176,7 +177,7 @@ fn a_subscription_id_goes_into_every_id() {
         .flat_map(|s| s["operations"].as_array().into_iter().flatten())
         .filter_map(|o| o["id"].as_str())
         .collect();
-    assert_eq!(ids.len(), 65);
+    assert_eq!(ids.len(), 66);
     assert!(
         ids.iter()
             .all(|id| id.starts_with(&format!("/subscriptions/{sub}/")))
@@ -191,7 +192,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let text = stdout_of(&assert);
     assert!(
-        text.starts_with("Plan: 65 resources in 10 stages\n"),
+        text.starts_with("Plan: 66 resources in 10 stages\n"),
         "{text}"
     );
     assert!(
@@ -199,7 +200,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         "{text}"
     );
     assert!(
-        text.contains("circuit breaker: 1 × 429 within 10 s → open 10 s"),
+        text.contains("circuit breaker: 1 × 429 or 500–599 within 10 s → open 10 s"),
         "{text}"
     );
     let assert = aigw_cmd()
@@ -215,7 +216,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let markdown = stdout_of(&assert);
     assert!(
-        markdown.starts_with("### aigw plan: 65 resources in 10 stages"),
+        markdown.starts_with("### aigw plan: 66 resources in 10 stages"),
         "{markdown}"
     );
     assert!(

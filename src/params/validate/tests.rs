@@ -553,3 +553,56 @@ fn deployments_that_would_share_an_apim_id_are_refused() {
         )
     );
 }
+
+#[test]
+fn trip_on_server_errors_is_a_boolean_defaulting_to_true_in_both_formats() {
+    let spec = check(EXAMPLE).unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert!(spec.trip_on_server_errors);
+    let spec = check(&format!("{EXAMPLE}\nparam tripOnServerErrors = false\n"))
+        .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert!(!spec.trip_on_server_errors);
+    let json = EXAMPLE_JSON.replacen(
+        "\"parameters\": {",
+        "\"parameters\": {\n    \"tripOnServerErrors\": { \"value\": false },",
+        1,
+    );
+    let spec = load_text(
+        SourceFile::new("p.json", json),
+        ParamFormat::Json,
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert!(!spec.trip_on_server_errors);
+
+    let quoted = format!("{EXAMPLE}\nparam tripOnServerErrors = 'false'\n");
+    let (path, code, line) = only_problem(&quoted);
+    assert_eq!(
+        (path.as_str(), code, line),
+        (
+            "tripOnServerErrors",
+            "wrong-type",
+            Some(line_of(&quoted, "tripOnServerErrors"))
+        )
+    );
+    let diagnostics = check(&quoted)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("remove the quotes: false")
+    );
+    let number = format!("{EXAMPLE}\nparam tripOnServerErrors = 1\n");
+    let diagnostics = check(&number)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        (
+            diagnostics.items[0].message.as_str(),
+            diagnostics.items[0].help.as_deref()
+        ),
+        (
+            "expected a boolean, found an integer",
+            Some("write true or false")
+        )
+    );
+}
