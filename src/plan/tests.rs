@@ -420,3 +420,41 @@ fn the_gateway_identity_may_call_every_operation_on_every_account() {
             .ends_with("/roleDefinitions/53ca6127-db72-4b80-b1b0-d745d6d5456d")
     );
 }
+
+#[test]
+fn the_sdk_guide_sends_the_subscription_key_where_both_apis_read_it() {
+    // OpenAI SDK clients send their key as Authorization: Bearer, which APIM does not read; the
+    // guide's snippets must put it in the header the APIs name (issue: 401 on the v1 API).
+    let guide = include_str!("../../docs/sdk.md");
+    let plan = example_plan();
+    let apis: Vec<&Operation> = plan.stages[4]
+        .operations
+        .iter()
+        .filter(|o| o.resource_type == "Microsoft.ApiManagement/service/apis")
+        .collect();
+    assert_eq!(apis.len(), 2);
+    for api in apis {
+        let names = &api.body["properties"]["subscriptionKeyParameterNames"];
+        let header = names["header"].as_str().unwrap_or_default();
+        let path = api.body["properties"]["path"].as_str().unwrap_or_default();
+        assert_eq!(header, "api-key", "{path}");
+        for snippet in [
+            format!("default_headers={{\"{header}\": key}}"),
+            format!("defaultHeaders: {{ \"{header}\": key }}"),
+            format!("message.Request.Headers.Set(\"{header}\", key);"),
+        ] {
+            assert!(guide.contains(&snippet), "docs/sdk.md lacks {snippet}");
+        }
+        assert!(
+            guide.contains(&format!(
+                "`{}`",
+                names["query"].as_str().unwrap_or_default()
+            )),
+            "docs/sdk.md does not name the query parameter"
+        );
+        assert!(
+            guide.contains(&format!("/{path}/")),
+            "docs/sdk.md has no /{path}/ call"
+        );
+    }
+}
