@@ -1,11 +1,12 @@
 //! Command-line flags. Each subcommand converts into a request value of the library, which never
 //! sees clap.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
 use std::time::Duration;
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use aigw::auth::AuthMethod;
 use aigw::commands::{LiveRequest, PlanRequest, Target, ValidateRequest};
@@ -56,9 +57,10 @@ pub enum Command {
         after_help = "Examples:\n  aigw deploy --params main.acc.parameters.bicepparam --subscription-id <GUID>\n  aigw deploy --params main.acc.parameters.bicepparam --emulator   (rehearsal, no Azure needed)\n  aigw deploy --params main.acc.parameters.bicepparam --output json > result.json"
     )]
     Deploy(DeployArgs),
-    /// Run the ARM emulator on its own (127.0.0.1) to point aigw or other tools at it.
+    /// Run the ARM emulator on its own (127.0.0.1) to point aigw or other tools at it, with
+    /// faults to rehearse.
     #[command(
-        after_help = "Examples:\n  aigw emulator --port 8400\n  AZURE_ACCESS_TOKEN=anything aigw deploy --params main.acc.parameters.bicepparam \\\n    --arm-endpoint http://127.0.0.1:8400 --subscription-id 5ca1ab1e-0000-4000-8000-00000000a16e --auth token"
+        after_help = "Fault kinds (--fault KIND[:KEY=VALUE,...]):\n  throttle              times=1, retry-after=1: 429 TooManyRequests with Retry-After\n  server-error          times=1, status=500: InternalServerError (503: ServiceUnavailable)\n  drop-connection       times=1: the connection closes before the request is handled\n  lose-response         times=1: the request is handled, its answer is lost\n  conflict              times=1: 409 RequestConflict\n  reject                code=CODE (required), status=400, message=TEXT, times (default: always)\n  fail-operation        code=CODE (required), message=TEXT: the long-running operation ends Failed\n  principal-not-found   times=1: each principal's first role assignments get PrincipalNotFound\n  soft-deleted-apim     name=, location=: that API Management name starts soft-deleted\n  soft-deleted-account  name=, location=, resource-group=: that account starts soft-deleted\nThe first five and reject/fail-operation select requests with method=PUT, type=Microsoft.X/y,\nname=NAME, path=TEXT, kind=write|read|poll (all given must hold; none: every request).\nValues cannot contain commas. docs/emulator.md has the details.\n\nExamples:\n  aigw emulator --port 8400\n  aigw emulator --port 8400 --fault throttle:method=PUT,times=3,retry-after=2 \\\n    --fault lose-response:type=Microsoft.CognitiveServices/accounts \\\n    --fault reject:type=Microsoft.CognitiveServices/accounts/deployments,code=InsufficientQuota\n  AZURE_ACCESS_TOKEN=anything aigw deploy --params main.acc.parameters.bicepparam \\\n    --arm-endpoint http://127.0.0.1:8400 --subscription-id 5ca1ab1e-0000-4000-8000-00000000a16e --auth token"
     )]
     Emulator(EmulatorArgs),
 }
@@ -103,6 +105,17 @@ pub struct EmulatorArgs {
     /// The fraction of real Azure provisioning times the emulator takes.
     #[arg(long, value_name = "SCALE", default_value_t = 0.1, value_parser = parse_scale)]
     pub latency: f64,
+
+    /// Inject a fault (repeatable; the first matching fault with count left answers), e.g.
+    /// `throttle:method=PUT,times=3` or `lose-response:type=Microsoft.CognitiveServices/accounts`.
+    /// The kinds and keys are listed below.
+    #[arg(long = "fault", value_name = "KIND[:KEY=VALUE,...]", value_parser = parse_fault)]
+    pub faults: Vec<aigw::emulator::Fault>,
+}
+
+fn parse_fault(text: &str) -> Result<aigw::emulator::Fault, String> {
+    text.parse()
+        .map_err(|e: aigw::emulator::FaultSpecError| e.to_string())
 }
 
 /// Where and how to reach Azure (shared by deploy and live plan).
@@ -120,13 +133,14 @@ pub struct TargetArgs {
     #[arg(long, value_enum, value_name = "METHOD", env = "AIGW_AUTH", default_value_t = AuthArg::Auto)]
     pub auth: AuthArg,
 
-    /// Longest wait for one resource to finish provisioning (e.g. 90s, 45m, 2h).
-    #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_duration)]
+    /// Longest wait for one resource to finish provisioning, between 1s and 24h (e.g. 90s, 45m,
+    /// 1h30m, 1.5h).
+    #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_resource_timeout)]
     pub resource_timeout: Duration,
 
     /// Rehearse against an ARM emulator started in this process: no Azure subscription, no
     /// credentials; every stage runs as it would against Azure.
-    #[arg(long, conflicts_with_all = ["arm_endpoint", "auth"])]
+    #[arg(long)]
     pub emulator: bool,
 
     /// With --emulator: the fraction of real Azure provisioning times the emulator takes
@@ -373,44 +387,141 @@ fn parse_scale(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `90s`, `45m`, `2h`, `1h30m`, or plain seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    /// A resource that takes longer than a day is stuck; anything above is a typo.
-    const MAX: Duration = Duration::from_secs(24 * 3600);
-    let duration = parse_duration_text(text.trim())?;
-    if duration.is_zero() || duration > MAX {
-        return Err(format!("`{}` must be between 1s and 24h", text.trim()));
+/// `--resource-timeout`: a duration as humantime reads it (`90s`, `45m`, `1h30m`, `1.5h`), or
+/// plain seconds, between 1s and 24h. Every refusal gives the same message with the range and
+/// the format.
+fn parse_resource_timeout(text: &str) -> Result<Duration, String> {
+    /// Azure's slowest resource (API Management) takes under an hour; more than a day is a typo.
+    const RANGE: std::ops::RangeInclusive<Duration> =
+        Duration::from_secs(1)..=Duration::from_secs(24 * 3600);
+    let text = text.trim();
+    let parsed = match text.parse::<u64>() {
+        Ok(seconds) => Some(Duration::from_secs(seconds)),
+        Err(_) => humantime::parse_duration(text).ok(),
+    };
+    match parsed {
+        Some(duration) if RANGE.contains(&duration) => Ok(duration),
+        _ => Err(format!(
+            "`{text}` is not a duration between 1s and 24h; write a number with a unit (s, m, h), e.g. 90s, 45m, 1h30m or 1.5h"
+        )),
     }
-    Ok(duration)
 }
 
-fn parse_duration_text(text: &str) -> Result<Duration, String> {
-    if let Ok(secs) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
+/// Parses the command line: clap's own checks, then flags that contradict each other.
+pub fn parse(args: &[OsString]) -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(args)?;
+    check_conflicts(&mut command, &matches)?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+}
+
+/// Flags that contradict each other: (subcommands, flag, other flag, why). Only flags given on
+/// the command line count: a value from an environment variable (`AIGW_ARM_ENDPOINT`,
+/// `AIGW_AUTH`, ...) is a job-wide default that a contradicting flag simply does not use.
+const CONFLICTS: &[(&[&str], &str, &str, &str)] = &[
+    (
+        &["plan"],
+        "offline",
+        "emulator",
+        "an offline plan talks to no endpoint, the emulator included",
+    ),
+    (
+        &["plan"],
+        "offline",
+        "arm_endpoint",
+        "an offline plan talks to no endpoint",
+    ),
+    (
+        &["plan"],
+        "offline",
+        "auth",
+        "an offline plan uses no credential",
+    ),
+    (
+        &["plan"],
+        "offline",
+        "resource_timeout",
+        "an offline plan waits for no resource",
+    ),
+    (
+        &["plan"],
+        "offline",
+        "detailed_exitcode",
+        "an offline plan does not read Azure, so it cannot know whether changes are pending",
+    ),
+    (
+        &["plan", "deploy"],
+        "emulator",
+        "arm_endpoint",
+        "the rehearsal uses the endpoint of its own emulator",
+    ),
+    (
+        &["plan", "deploy"],
+        "emulator",
+        "auth",
+        "the rehearsal needs no credential",
+    ),
+];
+
+fn check_conflicts(command: &mut clap::Command, matches: &ArgMatches) -> Result<(), clap::Error> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let given = |id: &str| sub.value_source(id) == Some(ValueSource::CommandLine);
+    for (commands, flag, other, why) in CONFLICTS {
+        if commands.contains(&name) && given(flag) && given(other) {
+            let message = format!("{} cannot be used with {}: {why}", long(other), long(flag));
+            let subcommand = command
+                .find_subcommand_mut(name)
+                .unwrap_or_else(|| unreachable!("clap matched `{name}`"));
+            return Err(subcommand.error(clap::error::ErrorKind::ArgumentConflict, message));
         }
-        let unit = match c {
-            'h' => 3600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(format!("`{text}` is not a duration like 90s, 45m or 2h")),
-        };
-        let n: u64 = number
-            .parse()
-            .map_err(|_| format!("`{text}` is not a duration like 90s, 45m or 2h"))?;
-        total = total.saturating_add(n.saturating_mul(unit));
-        number.clear();
     }
-    if !number.is_empty() || total == 0 {
-        return Err(format!("`{text}` is not a duration like 90s, 45m or 2h"));
-    }
-    Ok(Duration::from_secs(total))
+    Ok(())
+}
+
+/// `--flag` of an argument id (clap derives long names from field names).
+fn long(id: &str) -> String {
+    format!("--{}", id.replace('_', "-"))
+}
+
+/// Reads what the result format will be from raw arguments, for a command line clap refused:
+/// with `--output json` stdout must still be one JSON document.
+pub fn wants_json(args: &[OsString]) -> bool {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    args.iter().enumerate().any(|(i, arg)| {
+        *arg == "--output=json" || (*arg == "--output" && args.get(i + 1) == Some(&"json"))
+    })
+}
+
+/// The subcommand a refused command line names, if any.
+pub fn command_name(args: &[OsString]) -> Option<&'static str> {
+    let command = Cli::command();
+    args.iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find_map(|arg| {
+            command
+                .get_subcommands()
+                .find(|sub| sub.get_name() == arg)
+                .map(|sub| match sub.get_name() {
+                    "validate" => "validate",
+                    "plan" => "plan",
+                    "deploy" => "deploy",
+                    _ => "emulator",
+                })
+        })
+}
+
+/// `--ci` from raw arguments or `AIGW_CI`, for a command line clap refused.
+pub fn ci_platform(args: &[OsString], env: &Env) -> Option<aigw::ci::Platform> {
+    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let given = args.iter().enumerate().find_map(|(i, arg)| {
+        arg.strip_prefix("--ci=")
+            .or_else(|| (*arg == "--ci").then(|| args.get(i + 1).copied()).flatten())
+    });
+    let value = given.or_else(|| env.non_empty("AIGW_CI"))?;
+    CiArg::from_str(value, true).ok()?.forced()
 }
 
 #[cfg(test)]
@@ -423,20 +534,122 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
+    fn resource_timeouts_read_like_humantime_within_one_second_to_a_day() {
+        use super::parse_resource_timeout as parse;
         use std::time::Duration;
-        assert_eq!(super::parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("45min"), Ok(Duration::from_secs(2700)));
+        assert_eq!(parse("120"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse("24h"), Ok(Duration::from_secs(86400)));
+        assert_eq!(parse(" 1s "), Ok(Duration::from_secs(1)));
+        // Every refusal says the same: the range and the format.
+        for refused in [
+            "0",
+            "0s",
+            "1ms",
+            "999ms",
+            "25h",
+            "soon",
+            "",
+            "-5m",
+            "18446744073709551615",
+            "99999999999999999h",
+        ] {
+            assert_eq!(
+                parse(refused),
+                Err(format!(
+                    "`{}` is not a duration between 1s and 24h; write a number with a unit (s, m, h), e.g. 90s, 45m, 1h30m or 1.5h",
+                    refused.trim()
+                )),
+                "{refused}"
+            );
+        }
+    }
+
+    fn args(line: &str) -> Vec<std::ffi::OsString> {
+        line.split_whitespace().map(Into::into).collect()
+    }
+
+    #[test]
+    fn flags_that_contradict_each_other_are_refused_with_the_reason() {
+        let cases = [
+            (
+                "aigw plan --params p --offline --emulator",
+                "--emulator cannot be used with --offline",
+            ),
+            (
+                "aigw plan --params p --offline --arm-endpoint https://x",
+                "--arm-endpoint cannot be used with --offline",
+            ),
+            (
+                "aigw plan --params p --offline --auth token",
+                "--auth cannot be used with --offline",
+            ),
+            (
+                "aigw plan --params p --offline --resource-timeout 5m",
+                "--resource-timeout cannot be used with --offline",
+            ),
+            (
+                "aigw plan --params p --offline --detailed-exitcode",
+                "--detailed-exitcode cannot be used with --offline: an offline plan does not read Azure",
+            ),
+            (
+                "aigw deploy --params p --emulator --auth token",
+                "--auth cannot be used with --emulator",
+            ),
+            (
+                "aigw plan --params p --emulator --arm-endpoint https://x",
+                "--arm-endpoint cannot be used with --emulator",
+            ),
+        ];
+        for (line, expected) in cases {
+            let error = super::parse(&args(line))
+                .err()
+                .unwrap_or_else(|| panic!("{line} was accepted"));
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{line}"
+            );
+            assert!(error.to_string().contains(expected), "{line}: {error}");
+        }
+        for accepted in [
+            "aigw plan --params p --offline --subscription-id 11111111-2222-3333-4444-555555555555",
+            "aigw plan --params p --detailed-exitcode",
+            "aigw plan --params p --emulator --detailed-exitcode",
+            "aigw deploy --params p --emulator --emulator-latency 0",
+            "aigw deploy --params p --arm-endpoint https://x --auth token --resource-timeout 2h",
+        ] {
+            assert!(super::parse(&args(accepted)).is_ok(), "{accepted}");
+        }
+    }
+
+    #[test]
+    fn refused_command_lines_still_say_the_format_the_command_and_the_platform() {
+        use aigw::ci::Platform;
+        use aigw::env::Env;
+        let line = args("aigw deploy --params p --output json --frobnicate");
+        assert!(super::wants_json(&line));
+        assert!(super::wants_json(&args("aigw validate --output=json")));
+        assert!(!super::wants_json(&args("aigw plan --output markdown")));
+        assert_eq!(super::command_name(&line), Some("deploy"));
+        assert_eq!(super::command_name(&args("aigw --frobnicate")), None);
         assert_eq!(
-            super::parse_duration("1h30m"),
-            Ok(Duration::from_secs(5400))
+            super::ci_platform(&args("aigw plan --ci github"), &Env::default()),
+            Some(Platform::GitHub)
         );
-        assert_eq!(super::parse_duration("120"), Ok(Duration::from_secs(120)));
-        assert!(super::parse_duration("soon").is_err());
-        assert!(super::parse_duration("5").is_ok());
-        assert!(super::parse_duration("0s").is_err());
-        assert!(super::parse_duration("0").is_err());
-        assert!(super::parse_duration("25h").is_err());
-        assert!(super::parse_duration("18446744073709551615").is_err());
-        assert!(super::parse_duration("99999999999999999h").is_err());
+        assert_eq!(
+            super::ci_platform(
+                &args("aigw plan"),
+                &Env::from_pairs([("AIGW_CI", "azure-devops")])
+            ),
+            Some(Platform::AzureDevOps)
+        );
+        assert_eq!(
+            super::ci_platform(&args("aigw plan"), &Env::default()),
+            None
+        );
     }
 }

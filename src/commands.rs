@@ -145,17 +145,11 @@ pub struct LiveRequest {
     pub mode: Mode,
 }
 
-/// `deploy`, or `plan` without `--offline`: validate, plan, then walk the plan against ARM.
-///
-/// With a `masker` (in CI), every token obtained for Azure is registered with the runner as a
-/// secret before it is used.
-pub async fn live(
-    request: &LiveRequest,
-    env: &Env,
-    observer: &mut dyn Observer,
-    cancel: &Cancel,
-    masker: Option<crate::auth::Masker>,
-) -> Result<RunReport, Error> {
+/// `deploy`, or `plan` without `--offline`, runs in three steps, so that nothing outside aigw's
+/// own output changes before the inputs are valid, the plan is built and a credential works:
+/// [`live_plan`] (files only), [`connect`] (a token, or the rehearsal's emulator), [`execute`]
+/// (the walk against ARM).
+pub fn live_plan(request: &LiveRequest) -> Result<Plan, Error> {
     let (spec, policies) = inputs(&request.params, &request.load)?;
     let subscription_id = match (&request.subscription_id, &request.target) {
         (Some(id), _) => id.clone(),
@@ -167,7 +161,21 @@ pub async fn live(
         }
     };
     check_subscription_id(&subscription_id)?;
-    let plan = plan::build(&spec, &subscription_id, &policies);
+    Ok(plan::build(&spec, &subscription_id, &policies))
+}
+
+/// A way to ARM that has proven to work: a credential that produced a token, or the rehearsal's
+/// emulator (stopped by [`execute`]).
+pub struct Connection {
+    client: ArmClient,
+    emulator: Option<crate::emulator::RunningEmulator>,
+}
+
+/// Obtains a token (or starts the rehearsal's emulator) and builds the ARM client.
+///
+/// Every token obtained for Azure is registered as a secret ([`crate::auth::secrets`]) before
+/// it is used: masked with the CI runner, scrubbed from what servers answer.
+pub async fn connect(request: &LiveRequest, env: &Env) -> Result<Connection, Error> {
     let mut clock = Clock::from_env(env);
     let mut emulator = None;
     let (endpoint, tokens): (url::Url, Arc<dyn TokenSource>) = match &request.target {
@@ -181,14 +189,14 @@ pub async fn live(
                 );
             }
             tracing::info!("authenticated with {}", resolved.method.label());
-            let source = match masker {
-                Some(masker) => Arc::new(crate::auth::MaskedTokens::new(resolved.source, masker)),
-                None => resolved.source,
-            };
+            let source = Arc::new(crate::auth::MaskedTokens::new(
+                resolved.source,
+                crate::auth::secrets::global(),
+            ));
             (endpoint.clone(), source)
         }
         Target::Emulator { latency_scale } => {
-            let running = start_emulator(env, *latency_scale, 0, true).await?;
+            let running = start_emulator(*latency_scale, 0, true, &[]).await?;
             let endpoint = crate::arm::parse_endpoint(&running.url())
                 .map_err(|e| Error::Emulator(e.to_string()))?;
             if env.get("AIGW_TEST_TIME_SCALE").is_none() {
@@ -205,31 +213,45 @@ pub async fn live(
     if !crate::arm::is_loopback(&endpoint) {
         clock = Clock::default();
     }
-    let client =
-        ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Usage(e.to_string()))?;
+    let client = ArmClient::new(endpoint, tokens, clock).map_err(|e| Error::Internal {
+        context: "cannot set up the ARM client",
+        message: e.to_string(),
+    })?;
+    Ok(Connection { client, emulator })
+}
+
+/// Walks `plan` against ARM (writes only in deploy mode); stops between writes on `cancel`.
+pub async fn execute(
+    request: &LiveRequest,
+    plan: &Plan,
+    connection: Connection,
+    observer: &mut dyn Observer,
+    cancel: &Cancel,
+) -> RunReport {
     let report = deploy::run(
-        &plan,
-        &client,
+        plan,
+        &connection.client,
         request.mode,
         &request.engine,
         observer,
         cancel,
     )
     .await;
-    if let Some(running) = emulator {
+    if let Some(running) = connection.emulator {
         running.shutdown().await;
     }
-    Ok(report)
+    report
 }
 
 /// An ARM emulator with realistic provisioning times × `latency_scale`, checking request bodies
-/// against the Azure REST specifications when they are available. The rehearsal binds any free
-/// port and accepts only its own token; `aigw emulator` passes its port and accepts any token.
+/// against the Azure REST specifications built into aigw. Operations finish by time, as in
+/// Azure. The rehearsal binds any free port and accepts only its own token; `aigw emulator`
+/// passes its port and faults and accepts any token.
 pub async fn start_emulator(
-    env: &Env,
     latency_scale: f64,
     port: u16,
     rehearsal: bool,
+    faults: &[crate::emulator::Fault],
 ) -> Result<crate::emulator::RunningEmulator, Error> {
     use crate::emulator::{Emulator, LatencyProfile};
     let mut builder =
@@ -237,10 +259,12 @@ pub async fn start_emulator(
     if rehearsal {
         builder = builder.token(EMULATOR_TOKEN);
     }
-    match Emulator::load_specs(env.get(crate::openapi::SPECS_DIR_VAR)) {
-        Ok(specs) => builder = builder.specs(specs),
-        Err(e) => tracing::warn!("the emulator checks request bodies only structurally: {e}"),
+    for fault in faults {
+        tracing::info!("fault injected: {fault:?}");
+        builder = builder.fault(fault.clone());
     }
+    let specs = Emulator::specs().map_err(|e| Error::Emulator(e.to_string()))?;
+    builder = builder.specs(specs);
     let running = builder
         .start_on(port)
         .await

@@ -6,11 +6,15 @@ use crate::params::LoadError;
 /// Exit codes, stable for scripts.
 pub mod exit {
     pub const OK: i32 = 0;
+    /// The deploy failed, or aigw itself did (an internal or I/O failure).
     pub const DEPLOYMENT_FAILED: i32 = 1;
     pub const INVALID_INPUT: i32 = 2;
     pub const AUTHENTICATION_FAILED: i32 = 3;
     /// `plan --detailed-exitcode` with changes pending.
     pub const CHANGES_PENDING: i32 = 4;
+    /// Stopped by SIGINT/SIGTERM outside the deploy walk, or by a second interrupt
+    /// (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +40,29 @@ pub enum Error {
     /// The in-process ARM emulator could not start.
     #[error("cannot start the ARM emulator: {0}")]
     Emulator(String),
+    /// aigw could not set itself up on this machine (async runtime, HTTP client): not the
+    /// user's input.
+    #[error("{context}: {message}")]
+    Internal {
+        context: &'static str,
+        message: String,
+    },
+    /// The result could not be written to stdout (a full disk, a closed file). `outcome` is the
+    /// finished run's headline, so what happened in Azure is still said on stderr.
+    #[error("cannot write the result to stdout: {source}{}", outcome_note(.outcome.as_deref()))]
+    ResultNotWritten {
+        outcome: Option<String>,
+        source: std::io::Error,
+    },
+    /// SIGINT/SIGTERM before the deploy walk began: nothing was written to Azure.
+    #[error("interrupted before anything was written to Azure")]
+    Interrupted,
+}
+
+fn outcome_note(outcome: Option<&str>) -> String {
+    outcome
+        .map(|headline| format!("\nthe run itself finished: {headline}"))
+        .unwrap_or_default()
 }
 
 impl Error {
@@ -45,7 +72,19 @@ impl Error {
                 exit::INVALID_INPUT
             }
             Error::Auth(_) => exit::AUTHENTICATION_FAILED,
-            Error::Emulator(_) => exit::DEPLOYMENT_FAILED,
+            // Internal and I/O failures are not invalid input (README, exit codes).
+            Error::Emulator(_) | Error::Internal { .. } | Error::ResultNotWritten { .. } => {
+                exit::DEPLOYMENT_FAILED
+            }
+            Error::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    /// The `outcome` of the JSON document a failure leaves on stdout.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Error::Interrupted => "interrupted",
+            _ => "failed",
         }
     }
 }
@@ -87,5 +126,34 @@ pub fn run_exit_code(report: &crate::report::RunReport) -> i32 {
             exit::AUTHENTICATION_FAILED
         }
         Outcome::Failed => exit::DEPLOYMENT_FAILED,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_and_io_failures_are_not_invalid_input() {
+        let internal = Error::Internal {
+            context: "cannot start the async runtime",
+            message: "no threads".into(),
+        };
+        assert_eq!(internal.exit_code(), exit::DEPLOYMENT_FAILED);
+        let unwritten = Error::ResultNotWritten {
+            outcome: Some("Deploy succeeded: 66 created".into()),
+            source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+        };
+        assert_eq!(unwritten.exit_code(), exit::DEPLOYMENT_FAILED);
+        assert!(
+            unwritten
+                .to_string()
+                .ends_with("\nthe run itself finished: Deploy succeeded: 66 created"),
+            "{unwritten}"
+        );
+        assert_eq!(Error::Usage("x".into()).exit_code(), exit::INVALID_INPUT);
+        assert_eq!(Error::Interrupted.exit_code(), 130);
+        assert_eq!(Error::Interrupted.outcome(), "interrupted");
+        assert_eq!(internal.outcome(), "failed");
     }
 }

@@ -321,8 +321,12 @@ impl NameKind {
                 max: rule.max,
             });
         }
-        let mut bad: Vec<char> = name.chars().filter(|c| !(rule.char_ok)(*c)).collect();
-        bad.dedup();
+        // Each offending character once, in order of appearance.
+        let mut seen = std::collections::HashSet::new();
+        let bad: Vec<char> = name
+            .chars()
+            .filter(|c| !(rule.char_ok)(*c) && seen.insert(*c))
+            .collect();
         if !bad.is_empty() {
             problems.push(NameProblem::Characters {
                 bad,
@@ -337,6 +341,9 @@ impl NameKind {
         problems
     }
 }
+
+/// Offending characters named in a message; the rest are counted.
+const MAX_LISTED_CHARACTERS: usize = 10;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NameProblem {
@@ -361,10 +368,14 @@ impl fmt::Display for NameProblem {
                 write!(f, "is {length} characters long; it must be {min} to {max}")
             }
             NameProblem::Characters { bad, allowed } => {
-                let listed: Vec<String> = bad
+                let mut listed: Vec<String> = bad
                     .iter()
-                    .map(|c| format!("'{}'", c.escape_debug()))
+                    .take(MAX_LISTED_CHARACTERS)
+                    .map(|c| format!("'{}'", c.escape_default()))
                     .collect();
+                if bad.len() > MAX_LISTED_CHARACTERS {
+                    listed.push(format!("and {} more", bad.len() - MAX_LISTED_CHARACTERS));
+                }
                 write!(
                     f,
                     "contains {}; only {allowed} are allowed",
@@ -462,6 +473,12 @@ mod tests {
             matches!(&problems[0], NameProblem::Characters { bad, .. } if bad == &vec!['C', '_'])
         );
         assert!(NameKind::ResourceGroup.problems("rg.").len() == 1);
+        // Each offending character is named once, at most ten of them, escaped.
+        let problems = NameKind::ApiManagementService.problems("a_b_c\n!@#$%^&*()+=x");
+        assert_eq!(
+            problems[0].to_string(),
+            r"contains '_', '\n', '!', '@', '#', '$', '%', '^', '&', '*', and 4 more; only letters, digits and '-' are allowed"
+        );
         assert!(
             NameKind::ModelDeployment
                 .problems("gpt-4o-mini-2024.07.18")

@@ -108,6 +108,9 @@ pub struct OperationReport {
     #[serde(rename = "type")]
     pub resource_type: String,
     pub name: String,
+    /// As in the plan: what the resource is and what people recognise it by.
+    pub kind: &'static str,
+    pub title: String,
     pub action: Action,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<FieldChange>,
@@ -125,6 +128,11 @@ pub struct Failure {
     pub resource: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
+    /// The resource's kind and title, for people (see [`crate::plan::Operation`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     pub message: String,
@@ -133,6 +141,40 @@ pub struct Failure {
     /// The access token was missing or refused (exit code 3).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub authentication: bool,
+}
+
+impl OperationReport {
+    /// What happened to the planned `operation`.
+    pub fn new(
+        operation: &crate::plan::Operation,
+        action: Action,
+        changes: Vec<FieldChange>,
+        duration_ms: u64,
+        note: Option<String>,
+    ) -> Self {
+        OperationReport {
+            id: operation.id.clone(),
+            resource_type: operation.resource_type.clone(),
+            name: operation.name.clone(),
+            kind: operation.kind,
+            title: operation.title.clone(),
+            action,
+            changes,
+            duration_ms,
+            note,
+        }
+    }
+}
+
+impl Failure {
+    /// "kind title" of the resource that failed, for people.
+    pub fn subject(&self) -> Option<String> {
+        let title = self.title.as_ref().or(self.resource.as_ref())?;
+        Some(match self.kind {
+            Some(kind) => format!("{kind} {title}"),
+            None => title.clone(),
+        })
+    }
 }
 
 impl RunReport {

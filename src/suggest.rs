@@ -1,7 +1,14 @@
 //! "Did you mean" suggestions for misspelt names.
 
+/// Inputs longer than this are not typos of a name (and comparing a 4 MB value with every
+/// candidate would cost time for nothing).
+const MAX_INPUT_CHARS: usize = 256;
+
 /// The candidate closest to `input` when it is close enough to be a plausible typo.
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if input.len() > MAX_INPUT_CHARS {
+        return None;
+    }
     let input_lower = input.to_ascii_lowercase();
     candidates
         .into_iter()

@@ -46,11 +46,17 @@ impl Clock {
     /// A deadline measured in this clock's time (scaled like sleeps; a zero scale, where sleeps
     /// take no time at all, keeps the budget as given).
     pub fn deadline(&self, budget: Duration) -> tokio::time::Instant {
-        let factor = if self.scale == 0.0 { 1.0 } else { self.scale };
         let now = tokio::time::Instant::now();
         // A budget too large to represent is as good as none (about 30 years from now).
-        now.checked_add(scale(budget, factor))
+        now.checked_add(self.budget(budget))
             .unwrap_or_else(|| now + Duration::from_secs(1 << 30))
+    }
+
+    /// A time budget (a deadline or a timeout) in this clock's time: scaled like sleeps, except
+    /// that a zero scale, where sleeps take no time at all, keeps the budget as given.
+    pub fn budget(&self, budget: Duration) -> Duration {
+        let factor = if self.scale == 0.0 { 1.0 } else { self.scale };
+        scale(budget, factor)
     }
 }
 

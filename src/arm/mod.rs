@@ -3,9 +3,12 @@
 //! Every request carries `api-version`, a bearer token, an `x-ms-client-request-id` and a user
 //! agent naming aigw. Retries happen in exactly one place ([`retry`]); long-running operations
 //! ([`lro`]) poll through the same path. Plain `http://` is accepted only for loopback endpoints
-//! (the emulator), so a token never travels unencrypted.
+//! (the emulator), so a token never travels unencrypted. Every answer is scrubbed of credentials
+//! where it enters ([`ArmClient`]'s one send path), so no error message, report or summary can
+//! show a token a server echoed.
 
 pub mod clock;
+pub mod dns;
 pub mod error;
 pub mod lro;
 pub mod retry;
@@ -23,6 +26,7 @@ pub use error::{ArmError, ArmErrorKind, ErrorBody};
 use retry::{Decision, ExtraTransient, Outcome, RetryPolicy};
 
 use crate::auth::TokenSource;
+use crate::auth::secrets::{self, Secrets};
 
 pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com";
 const USER_AGENT: &str = concat!(
@@ -143,6 +147,11 @@ enum SendError {
     Credential(String),
     /// Connection refused/reset/dropped, or a timeout.
     Transport(String),
+    /// The endpoint's host name did not resolve.
+    Unresolved {
+        message: String,
+        resolved_before: bool,
+    },
 }
 
 /// Calls that are part of following an operation rather than new requests.
@@ -160,6 +169,7 @@ pub struct ArmClient {
     policy: RetryPolicy,
     clock: Clock,
     stats: Arc<Stats>,
+    secrets: Arc<Secrets>,
 }
 
 impl ArmClient {
@@ -168,9 +178,20 @@ impl ArmClient {
         tokens: Arc<dyn TokenSource>,
         clock: Clock,
     ) -> Result<Self, ArmError> {
+        Self::with_resolver(endpoint, tokens, clock, dns::TrackingResolver::system())
+    }
+
+    /// [`ArmClient::new`] resolving host names through `resolver` (tests inject failures).
+    pub fn with_resolver(
+        endpoint: Url,
+        tokens: Arc<dyn TokenSource>,
+        clock: Clock,
+        resolver: dns::TrackingResolver,
+    ) -> Result<Self, ArmError> {
         crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
+            .dns_resolver(resolver)
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
             // ARM never redirects API calls; following one could carry the token elsewhere.
@@ -190,7 +211,14 @@ impl ArmClient {
             policy: RetryPolicy::default(),
             clock,
             stats: Arc::new(Stats::default()),
+            secrets: secrets::global(),
         })
+    }
+
+    /// The credentials to scrub from answers (default: the process-wide [`secrets::global`]).
+    pub fn with_secrets(mut self, secrets: Arc<Secrets>) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -267,18 +295,18 @@ impl ArmClient {
     pub(crate) async fn poll(&self, absolute: &str) -> Result<ArmResponse, ArmError> {
         let parsed = Url::parse(absolute).map_err(|_| ArmError {
             method: "GET".into(),
-            url: absolute.into(),
+            url: self.secrets.scrub(&redact(absolute)),
             kind: ArmErrorKind::InvalidResponse {
                 message: "polling URL is not a URL".into(),
             },
         })?;
         if parsed.origin() != self.endpoint.origin() {
+            // The URL came from a server: shown only scrubbed.
+            let shown = self.secrets.scrub(&redact(absolute));
             return Err(ArmError {
                 method: "GET".into(),
-                url: redact(absolute),
-                kind: ArmErrorKind::UntrustedUrl {
-                    url: redact(absolute),
-                },
+                url: shown.clone(),
+                kind: ArmErrorKind::UntrustedUrl { url: shown },
             });
         }
         self.execute(
@@ -350,6 +378,19 @@ impl ArmClient {
                         kind: ArmErrorKind::Credential { message },
                     });
                 }
+                Err(SendError::Unresolved {
+                    message,
+                    resolved_before,
+                }) => {
+                    let outcome = Outcome::Unresolved { resolved_before };
+                    let decision = self.policy.decide(attempt, &outcome, extra);
+                    let error = ArmError {
+                        method: method.as_str().into(),
+                        url: shown.clone(),
+                        kind: ArmErrorKind::Transport { message },
+                    };
+                    (decision, error)
+                }
                 Err(SendError::Transport(message)) => {
                     let decision = self.policy.decide(attempt, &Outcome::Transport, extra);
                     let error = ArmError {
@@ -412,7 +453,13 @@ impl ArmClient {
         let response = request
             .send()
             .await
-            .map_err(|e| SendError::Transport(describe_transport_error(e)))?;
+            .map_err(|e| match dns::unresolved(&e) {
+                Some(unresolved) => SendError::Unresolved {
+                    message: self.secrets.scrub(&unresolved.to_string()),
+                    resolved_before: unresolved.resolved_before,
+                },
+                None => SendError::Transport(self.secrets.scrub(&describe_transport_error(e))),
+            })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -421,29 +468,46 @@ impl ArmClient {
                 .and_then(|v| v.to_str().ok())
                 .map(String::from)
         };
+        // Polling URLs are followed, not shown (an untrusted one is scrubbed when refused).
+        let shown_header = |name: &str| header(name).map(|v| self.secrets.scrub(&v));
         let headers = ResponseHeaders {
             azure_async_operation: header("azure-asyncoperation"),
             location: header("location"),
             retry_after: header("retry-after").and_then(|v| retry::parse_retry_after(&v)),
-            request_id: header("x-ms-request-id"),
-            correlation_id: header("x-ms-correlation-request-id"),
+            request_id: shown_header("x-ms-request-id"),
+            correlation_id: shown_header("x-ms-correlation-request-id"),
         };
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| SendError::Transport(describe_transport_error(e)))?;
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+            .map_err(|e| SendError::Transport(self.secrets.scrub(&describe_transport_error(e))))?;
+        let mut body = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| {
                 Value::String(String::from_utf8_lossy(&bytes).chars().take(2000).collect())
             })
         };
+        self.scrub_answer(status, &mut body);
         Ok(ArmResponse {
             status,
             headers,
             body,
         })
+    }
+
+    /// Where ARM's text enters aigw: the credentials aigw holds leave every answer (a 403 can
+    /// quote the request's Authorization header). Error documents, which are only ever shown,
+    /// also lose anything shaped like a credential; resource bodies keep such shapes, because
+    /// aigw compares them and writes them back.
+    fn scrub_answer(&self, status: u16, body: &mut Value) {
+        self.secrets.scrub_known_json(body);
+        if status >= 400 {
+            self.secrets.scrub_json(body);
+        } else if let Some(error) = body.get_mut("error") {
+            // A finished operation's status document carries its error here.
+            self.secrets.scrub_json(error);
+        }
     }
 }
 

@@ -46,6 +46,9 @@ pub enum Outcome<'a> {
     },
     /// Connection refused/reset/dropped, or a timeout.
     Transport,
+    /// The host name did not resolve. Not transient unless it resolved earlier in the run
+    /// (see [`super::dns`]).
+    Unresolved { resolved_before: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +71,7 @@ impl RetryPolicy {
     pub fn decide(&self, attempt: u32, outcome: &Outcome<'_>, extra: ExtraTransient) -> Decision {
         let (transient, retry_after, budget) = match outcome {
             Outcome::Transport => (true, None, self.max_attempts),
+            Outcome::Unresolved { resolved_before } => (*resolved_before, None, self.max_attempts),
             Outcome::Status {
                 status,
                 code,
@@ -165,6 +169,32 @@ mod tests {
             );
         }
         assert_eq!(policy.decide(1, &status(201, None), none), Decision::Done);
+    }
+
+    #[test]
+    fn a_host_that_never_resolved_fails_at_once_and_a_resolver_hiccup_is_retried() {
+        let policy = RetryPolicy::default();
+        let none = ExtraTransient::default();
+        assert_eq!(
+            policy.decide(
+                1,
+                &Outcome::Unresolved {
+                    resolved_before: false
+                },
+                none
+            ),
+            Decision::Fail
+        );
+        assert!(matches!(
+            policy.decide(
+                1,
+                &Outcome::Unresolved {
+                    resolved_before: true
+                },
+                none
+            ),
+            Decision::RetryAfter(_)
+        ));
     }
 
     #[test]

@@ -432,3 +432,110 @@ async fn a_credential_failure_is_not_retried_and_is_an_authentication_error() {
         "nothing is sent without a token"
     );
 }
+
+#[tokio::test]
+async fn an_answer_quoting_the_authorization_header_is_scrubbed_where_it_enters() {
+    let server = MockServer::start().await;
+    // A 403 that quotes the request's Authorization header, and a resource body and a failed
+    // operation's status document that echo the token.
+    Mock::given(method("PUT"))
+        .respond_with(|request: &wiremock::Request| {
+            let auth = request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            ResponseTemplate::new(403).set_body_json(json!({"error": {
+                "code": "AuthorizationFailed",
+                "message": format!("The client with header '{auth}' does not have authorization; another system's Bearer abcdefghijklmnopqrstuvwxyz0123 too"),
+                "details": [{"code": "Echo", "message": format!("token={}", auth.trim_start_matches("Bearer "))}]
+            }}))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"name": "a", "properties": {"note": "echo arm-secret-token-value", "policy": "Bearer + context.Variables.GetValueOrDefault"}}),
+        ))
+        .mount(&server)
+        .await;
+    let secrets = Arc::new(crate::auth::secrets::Secrets::new());
+    let endpoint = parse_endpoint(&server.uri()).unwrap_or_else(|e| panic!("{e}"));
+    let tokens = Arc::new(crate::auth::MaskedTokens::new(
+        Arc::new(StaticToken::new(
+            "arm-secret-token-value".to_string().into(),
+            "test",
+        )),
+        secrets.clone(),
+    ));
+    let client = ArmClient::new(endpoint, tokens, Clock::scaled(0.0))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_secrets(secrets);
+    let error = client
+        .write(
+            Method::Put,
+            RES,
+            "2024-01-01",
+            Some(&json!({})),
+            ExtraTransient::default(),
+        )
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("expected the 403"));
+    let shown = format!(
+        "{error}\n{}",
+        serde_json::to_string(&error).unwrap_or_default()
+    );
+    assert!(!shown.contains("arm-secret-token-value"), "{shown}");
+    assert!(!shown.contains("abcdefghijklmnopqrstuvwxyz0123"), "{shown}");
+    assert!(
+        shown.contains("403 AuthorizationFailed: The client with header 'Bearer ***'"),
+        "{shown}"
+    );
+    // A resource body loses the registered token only: aigw compares and writes it back.
+    let body = client
+        .get(RES, "2024-01-01")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_default();
+    assert_eq!(body["properties"]["note"], "echo ***");
+    assert_eq!(
+        body["properties"]["policy"],
+        "Bearer + context.Variables.GetValueOrDefault"
+    );
+}
+
+/// Resolves nothing: no DNS query leaves the machine.
+struct NoSuchHost;
+
+impl reqwest::dns::Resolve for NoSuchHost {
+    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async { Err("Name or service not known".into()) })
+    }
+}
+
+#[tokio::test]
+async fn an_endpoint_that_does_not_resolve_fails_at_once_with_the_cause() {
+    let endpoint =
+        parse_endpoint("https://management.example.invalid").unwrap_or_else(|e| panic!("{e}"));
+    let token = Arc::new(StaticToken::new("test-token".to_string().into(), "test"));
+    let resolver = dns::TrackingResolver::wrapping(Arc::new(NoSuchHost));
+    let client = ArmClient::with_resolver(endpoint, token, Clock::scaled(0.0), resolver)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let error = client
+        .get(RES, "2024-01-01")
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("resolved"));
+    assert_eq!(client.stats().reads, 1, "no retry");
+    assert_eq!(client.stats().retries, 0);
+    let message = error.to_string();
+    assert!(
+        message.contains(
+            "cannot resolve host name `management.example.invalid`: Name or service not known"
+        ),
+        "{message}"
+    );
+    assert!(error.remedy().is_some_and(|r| r.contains("--arm-endpoint")));
+}

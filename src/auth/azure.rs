@@ -6,6 +6,7 @@ use azure_core::credentials::TokenCredential;
 use azure_core::http::{AsyncRawResponse, ClientOptions, HttpClient, Request, Transport};
 use secrecy::SecretString;
 
+use super::secrets::Secrets;
 use super::{ARM_SCOPE, AuthError, TokenSource};
 
 /// An azure_identity credential as a token source, with a token cache of its own: most
@@ -14,6 +15,7 @@ use super::{ARM_SCOPE, AuthError, TokenSource};
 pub struct AzureCredential {
     inner: Arc<dyn TokenCredential>,
     name: String,
+    secrets: Arc<Secrets>,
     cached: tokio::sync::Mutex<Option<(SecretString, time::OffsetDateTime)>>,
 }
 
@@ -21,10 +23,15 @@ pub struct AzureCredential {
 const REFRESH_MARGIN: time::Duration = time::Duration::minutes(5);
 
 impl AzureCredential {
-    pub fn new(inner: Arc<dyn TokenCredential>, name: impl Into<String>) -> Self {
+    pub fn new(
+        inner: Arc<dyn TokenCredential>,
+        name: impl Into<String>,
+        secrets: Arc<Secrets>,
+    ) -> Self {
         AzureCredential {
             inner,
             name: name.into(),
+            secrets,
             cached: tokio::sync::Mutex::new(None),
         }
     }
@@ -45,9 +52,11 @@ impl TokenSource for AzureCredential {
                 *cached = Some((secret.clone(), token.expires_on));
                 Ok(secret)
             }
+            // Entra ID's error text can echo the token request (client secret, assertion):
+            // scrubbed here, where it enters aigw.
             Err(error) => Err(AuthError {
                 source_name: self.name.clone(),
-                message: error.to_string(),
+                message: self.secrets.scrub(&error.to_string()),
             }),
         }
     }

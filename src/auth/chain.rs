@@ -7,15 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use azure_identity::{
-    AzureCliCredential, AzurePipelinesCredential, AzurePipelinesCredentialOptions,
-    ClientAssertionCredential, ClientAssertionCredentialOptions, ClientSecretCredential,
-    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
-    UserAssignedId, WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
+    AzureCliCredential, ClientAssertion, ClientAssertionCredential,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
 };
 use secrecy::SecretString;
 
 use super::azure::{AzureCredential, client_options};
 use super::github::GithubOidc;
+use super::pipelines::PipelinesOidc;
+use super::secrets::{self, Secrets};
+use super::token_file::TokenFile;
 use super::{StaticToken, TokenSource};
 use crate::env::Env;
 
@@ -92,6 +94,9 @@ pub struct Resolved {
 
 /// Finds a working credential: `forced` alone, or the automatic order.
 pub async fn resolve(env: &Env, forced: Option<AuthMethod>) -> Result<Resolved, AuthFailure> {
+    let secrets = secrets::global();
+    // Before any request: an error from a token endpoint may echo them.
+    secrets.register_env(env);
     let redirect = test_redirect(env);
     let candidates: Vec<AuthMethod> = match forced {
         Some(method) => vec![method],
@@ -99,7 +104,7 @@ pub async fn resolve(env: &Env, forced: Option<AuthMethod>) -> Result<Resolved, 
     };
     let mut attempts = Vec::new();
     for method in candidates {
-        let built = build(method, env, redirect.as_ref(), forced.is_some());
+        let built = build(method, env, redirect.as_ref(), forced.is_some(), &secrets);
         let source = match built {
             Ok(source) => source,
             Err(reason) => {
@@ -122,7 +127,7 @@ pub async fn resolve(env: &Env, forced: Option<AuthMethod>) -> Result<Resolved, 
             }
             Ok(Err(error)) => attempts.push(Attempt {
                 method,
-                reason: scrub(&error.message, env),
+                reason: first_lines(&secrets.scrub(&error.message)),
             }),
             Err(_) => attempts.push(Attempt {
                 method,
@@ -139,6 +144,7 @@ fn build(
     env: &Env,
     redirect: Option<&url::Url>,
     forced: bool,
+    secrets: &Arc<Secrets>,
 ) -> Result<Arc<dyn TokenSource>, String> {
     let need = |name: &str| {
         env.non_empty(name)
@@ -146,6 +152,9 @@ fn build(
             .ok_or_else(|| format!("{name} is not set"))
     };
     let options = || client_options(redirect);
+    let credential = |inner: Arc<dyn azure_core::credentials::TokenCredential>, name: &str| {
+        Ok(Arc::new(AzureCredential::new(inner, name, secrets.clone())) as Arc<dyn TokenSource>)
+    };
     match method {
         AuthMethod::Token => {
             let token = need("AZURE_ACCESS_TOKEN")?;
@@ -169,25 +178,16 @@ fn build(
             })?;
             let request_token = SecretString::from(need("ACTIONS_ID_TOKEN_REQUEST_TOKEN")?);
             let (tenant, client) = (need("AZURE_TENANT_ID")?, need("AZURE_CLIENT_ID")?);
-            let assertion = GithubOidc::new(url, request_token)?;
-            let credential = ClientAssertionCredential::new(
-                tenant,
-                client,
-                assertion,
-                Some(ClientAssertionCredentialOptions {
-                    client_options: options()?,
-                }),
-            )
-            .map_err(|e| e.to_string())?;
-            Ok(Arc::new(AzureCredential::new(
-                credential,
+            let assertion = GithubOidc::new(url, request_token, secrets.clone())?;
+            credential(
+                federated(tenant, client, assertion, redirect)?,
                 "GitHub Actions OIDC",
-            )))
+            )
         }
         AuthMethod::AzurePipelines => {
             // The variable names the AzureCLI@2 task and aigw's own task export for the service
             // connection; SYSTEM_OIDCREQUESTURI is set by the agent.
-            need("SYSTEM_OIDCREQUESTURI").map_err(|_| {
+            let request_url = need("SYSTEM_OIDCREQUESTURI").map_err(|_| {
                 "not running in Azure Pipelines with a service connection".to_string()
             })?;
             let connection = need("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID")?;
@@ -196,27 +196,21 @@ fn build(
             let system_token = need("SYSTEM_ACCESSTOKEN").map_err(|e| {
                 format!("{e}: map it with `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)`")
             })?;
-            let credential = AzurePipelinesCredential::new(
-                tenant,
-                client,
+            let assertion = PipelinesOidc::new(
+                &request_url,
                 &connection,
-                azure_core::credentials::Secret::new(system_token),
-                Some(AzurePipelinesCredentialOptions {
-                    credential_options: ClientAssertionCredentialOptions {
-                        client_options: options()?,
-                    },
-                }),
-            )
-            .map_err(|e| e.to_string())?;
-            Ok(Arc::new(AzureCredential::new(
-                credential,
+                SecretString::from(system_token),
+                secrets.clone(),
+            )?;
+            credential(
+                federated(tenant, client, assertion, redirect)?,
                 "Azure Pipelines workload identity",
-            )))
+            )
         }
         AuthMethod::ClientSecret => {
             let secret = need("AZURE_CLIENT_SECRET")?;
             let (tenant, client) = (need("AZURE_TENANT_ID")?, need("AZURE_CLIENT_ID")?);
-            let credential = ClientSecretCredential::new(
+            let inner = ClientSecretCredential::new(
                 &tenant,
                 client,
                 azure_core::credentials::Secret::new(secret),
@@ -225,24 +219,16 @@ fn build(
                 }),
             )
             .map_err(|e| e.to_string())?;
-            Ok(Arc::new(AzureCredential::new(credential, "client secret")))
+            credential(inner, "client secret")
         }
         AuthMethod::WorkloadIdentity => {
             let file = need("AZURE_FEDERATED_TOKEN_FILE")?;
-            let credential =
-                WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
-                    credential_options: ClientAssertionCredentialOptions {
-                        client_options: options()?,
-                    },
-                    client_id: Some(need("AZURE_CLIENT_ID")?),
-                    tenant_id: Some(need("AZURE_TENANT_ID")?),
-                    token_file_path: Some(file.into()),
-                }))
-                .map_err(|e| e.to_string())?;
-            Ok(Arc::new(AzureCredential::new(
-                credential,
+            let (tenant, client) = (need("AZURE_TENANT_ID")?, need("AZURE_CLIENT_ID")?);
+            let assertion = TokenFile::new(file, secrets.clone());
+            credential(
+                federated(tenant, client, assertion, redirect)?,
                 "workload identity token file",
-            )))
+            )
         }
         AuthMethod::ManagedIdentity => {
             let on_azure_host = env.non_empty("IDENTITY_ENDPOINT").is_some()
@@ -259,22 +245,38 @@ fn build(
             let user_assigned = env
                 .non_empty("AZURE_CLIENT_ID")
                 .map(|id| UserAssignedId::ClientId(id.to_string()));
-            let credential =
-                ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
-                    user_assigned_id: user_assigned,
-                    client_options: options()?,
-                }))
-                .map_err(|e| e.to_string())?;
-            Ok(Arc::new(AzureCredential::new(
-                credential,
-                "managed identity",
-            )))
+            let inner = ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
+                user_assigned_id: user_assigned,
+                client_options: options()?,
+            }))
+            .map_err(|e| e.to_string())?;
+            credential(inner, "managed identity")
         }
         AuthMethod::AzureCli => {
-            let credential = AzureCliCredential::new(None).map_err(|e| e.to_string())?;
-            Ok(Arc::new(AzureCredential::new(credential, "Azure CLI")))
+            let inner = AzureCliCredential::new(None).map_err(|e| e.to_string())?;
+            credential(inner, "Azure CLI")
         }
     }
+}
+
+/// A federated credential: aigw fetches the assertion itself, so it is registered as a secret
+/// before Entra ID sees it.
+fn federated<C: ClientAssertion + 'static>(
+    tenant: String,
+    client: String,
+    assertion: C,
+    redirect: Option<&url::Url>,
+) -> Result<Arc<dyn azure_core::credentials::TokenCredential>, String> {
+    let credential = ClientAssertionCredential::new(
+        tenant,
+        client,
+        assertion,
+        Some(ClientAssertionCredentialOptions {
+            client_options: client_options(redirect)?,
+        }),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(credential)
 }
 
 /// Test hook: `AIGW_TEST_AUTHORITY_REDIRECT=http://127.0.0.1:PORT` sends Entra ID token requests
@@ -286,16 +288,7 @@ fn test_redirect(env: &Env) -> Option<url::Url> {
         .filter(|u| u.scheme() == "http")
 }
 
-/// Removes any configured secret that an error message might echo.
-fn scrub(message: &str, env: &Env) -> String {
-    let mut out = message.to_string();
-    for name in crate::env::SECRET_VARIABLES {
-        if let Some(secret) = env.non_empty(name)
-            && secret.len() >= 4
-        {
-            out = out.replace(secret, "***");
-        }
-    }
-    // Keep the first lines: azure_identity errors can be long JSON dumps.
-    out.lines().take(4).collect::<Vec<_>>().join(" ")
+/// The first lines of a credential's error: azure_identity errors can be long JSON dumps.
+fn first_lines(message: &str) -> String {
+    message.lines().take(4).collect::<Vec<_>>().join(" ")
 }

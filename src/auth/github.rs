@@ -6,8 +6,12 @@
 //! expire), so deployments longer than a token's life keep working. Request and response shape:
 //! actions/toolkit `packages/core/src/oidc-utils.ts` (`GET {url}&audience=...` → `{"value": jwt}`).
 
+use std::sync::Arc;
+
 use azure_core::http::ClientMethodOptions;
 use secrecy::{ExposeSecret, SecretString};
+
+use super::secrets::Secrets;
 
 /// The audience Entra ID expects for federated credentials.
 pub const AUDIENCE: &str = "api://AzureADTokenExchange";
@@ -16,6 +20,7 @@ pub struct GithubOidc {
     request_url: url::Url,
     request_token: SecretString,
     http: reqwest::Client,
+    secrets: Arc<Secrets>,
 }
 
 impl std::fmt::Debug for GithubOidc {
@@ -30,7 +35,11 @@ impl std::fmt::Debug for GithubOidc {
 }
 
 impl GithubOidc {
-    pub fn new(request_url: &str, request_token: SecretString) -> Result<Self, String> {
+    pub fn new(
+        request_url: &str,
+        request_token: SecretString,
+        secrets: Arc<Secrets>,
+    ) -> Result<Self, String> {
         let mut url = url::Url::parse(request_url)
             .map_err(|_| "ACTIONS_ID_TOKEN_REQUEST_URL is not a URL".to_string())?;
         if crate::arm::parse_endpoint(&format!(
@@ -45,6 +54,7 @@ impl GithubOidc {
         url.query_pairs_mut().append_pair("audience", AUDIENCE);
         crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(15))
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .map_err(|e| format!("cannot create the HTTP client: {e}"))?;
@@ -52,6 +62,7 @@ impl GithubOidc {
             request_url: url,
             request_token,
             http,
+            secrets,
         })
     }
 
@@ -83,9 +94,13 @@ impl GithubOidc {
             .json()
             .await
             .map_err(|_| "GitHub OIDC answer is not JSON with `value`".to_string())?;
-        body.value
+        let assertion = body
+            .value
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| "GitHub OIDC answer has no `value`".to_string())
+            .ok_or_else(|| "GitHub OIDC answer has no `value`".to_string())?;
+        // Masked before azure_identity sends it to Entra ID, which may echo it in an error.
+        self.secrets.register(&assertion);
+        Ok(assertion)
     }
 }
 
@@ -96,7 +111,10 @@ impl azure_identity::ClientAssertion for GithubOidc {
         _options: Option<ClientMethodOptions<'_>>,
     ) -> azure_core::Result<String> {
         self.fetch().await.map_err(|message| {
-            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message)
+            azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Credential,
+                self.secrets.scrub(&message),
+            )
         })
     }
 }

@@ -1,12 +1,12 @@
-//! Tokens aigw obtains are registered with the CI runner as secrets the first time they are
-//! seen, so that no log line can show one even by accident (what `@actions/core`'s
-//! `getIDToken` does for its own tokens). The wrapper stays platform-agnostic: the caller says
-//! how a value is masked.
+//! Tokens aigw obtains are registered as secrets the first time they are seen ([`Secrets`]):
+//! masked with the CI runner before any request could echo them, and scrubbed from whatever a
+//! server sends back (what `@actions/core`'s `getIDToken` does for its own tokens).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::secrets::Secrets;
 use super::{AuthError, TokenSource};
 
 /// Registers one secret value with the runner (e.g. prints `::add-mask::VALUE`).
@@ -14,18 +14,12 @@ pub type Masker = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub struct MaskedTokens {
     inner: Arc<dyn TokenSource>,
-    masker: Masker,
-    /// The last token masked: sources cache tokens, and a token is masked once.
-    last: Mutex<Option<SecretString>>,
+    secrets: Arc<Secrets>,
 }
 
 impl MaskedTokens {
-    pub fn new(inner: Arc<dyn TokenSource>, masker: Masker) -> Self {
-        MaskedTokens {
-            inner,
-            masker,
-            last: Mutex::new(None),
-        }
+    pub fn new(inner: Arc<dyn TokenSource>, secrets: Arc<Secrets>) -> Self {
+        MaskedTokens { inner, secrets }
     }
 }
 
@@ -33,15 +27,9 @@ impl MaskedTokens {
 impl TokenSource for MaskedTokens {
     async fn token(&self) -> Result<SecretString, AuthError> {
         let token = self.inner.token().await?;
-        // Masked before it is handed out, so before any request could echo it.
-        if let Ok(mut last) = self.last.lock()
-            && last
-                .as_ref()
-                .is_none_or(|l| l.expose_secret() != token.expose_secret())
-        {
-            (self.masker)(token.expose_secret());
-            *last = Some(token.clone());
-        }
+        // Registered before it is handed out, so before any request could echo it; sources
+        // cache tokens and a value already registered is not masked again.
+        self.secrets.register(token.expose_secret());
         Ok(token)
     }
 
@@ -52,6 +40,8 @@ impl TokenSource for MaskedTokens {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
     use crate::auth::StaticToken;
 
@@ -66,26 +56,40 @@ mod tests {
             })?;
             *n += 1;
             // Two calls per token, like a cache that refreshes every other request.
-            Ok(SecretString::from(format!("token-{}", n.div_ceil(2))))
+            Ok(SecretString::from(format!(
+                "rotating-token-{}",
+                n.div_ceil(2)
+            )))
         }
         fn describe(&self) -> String {
             "rotating".into()
         }
     }
 
-    fn recording() -> (Masker, Arc<Mutex<Vec<String>>>) {
+    fn recording() -> (Arc<Secrets>, Arc<Mutex<Vec<String>>>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
         let masker: Masker = Arc::new(move |value: &str| {
             sink.lock().map(|mut s| s.push(value.to_string())).ok();
         });
-        (masker, seen)
+        let secrets = Arc::new(Secrets::new());
+        secrets.set_masker(masker);
+        (secrets, seen)
+    }
+
+    fn raw_tokens(seen: &Mutex<Vec<String>>) -> Vec<String> {
+        seen.lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.starts_with("rotating-token-"))
+            .collect()
     }
 
     #[tokio::test]
     async fn each_distinct_token_is_masked_once_before_it_is_returned() {
-        let (masker, seen) = recording();
-        let tokens = MaskedTokens::new(Arc::new(Rotating(Mutex::new(0))), masker);
+        let (secrets, seen) = recording();
+        let tokens = MaskedTokens::new(Arc::new(Rotating(Mutex::new(0))), secrets.clone());
         for _ in 0..5 {
             tokens
                 .token()
@@ -93,19 +97,22 @@ mod tests {
                 .map(|_| ())
                 .unwrap_or_else(|e| panic!("{e}"));
         }
-        let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
-        assert_eq!(seen, ["token-1", "token-2", "token-3"]);
+        assert_eq!(
+            raw_tokens(&seen),
+            ["rotating-token-1", "rotating-token-2", "rotating-token-3"]
+        );
+        assert_eq!(secrets.scrub("a rotating-token-2 b"), "a *** b");
     }
 
     #[tokio::test]
     async fn a_static_token_is_masked_once_and_described_as_its_source() {
-        let (masker, seen) = recording();
+        let (secrets, seen) = recording();
         let tokens = MaskedTokens::new(
             Arc::new(StaticToken::new(
                 "abc".to_string().into(),
                 "AZURE_ACCESS_TOKEN",
             )),
-            masker,
+            secrets,
         );
         for _ in 0..3 {
             tokens

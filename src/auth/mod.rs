@@ -54,6 +54,9 @@ mod azure;
 pub mod chain;
 pub mod github;
 mod masked;
+mod pipelines;
+pub mod secrets;
+mod token_file;
 
 pub use chain::{AuthFailure, AuthMethod, Resolved, resolve};
 pub use masked::{MaskedTokens, Masker};

@@ -1,6 +1,6 @@
 use secrecy::ExposeSecret;
 use serde_json::json;
-use wiremock::matchers::{body_string_contains, header, method, path, query_param};
+use wiremock::matchers::{body_string_contains, header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
@@ -99,8 +99,156 @@ async fn github_oidc_fetches_a_fresh_assertion_for_every_token_request() {
     );
 }
 
-// Azure Pipelines is tested end to end (tests/cli): AzurePipelinesCredential reads
-// SYSTEM_OIDCREQUESTURI from the process environment, which only a child process can set safely.
+#[tokio::test]
+async fn azure_pipelines_exchanges_the_service_connections_oidc_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oidctoken"))
+        .and(query_param("api-version", "7.1"))
+        .and(query_param("serviceConnectionId", "svc-1"))
+        .and(header("authorization", "Bearer system-token-value"))
+        .and(header("x-tfs-fedauthredirect", "Suppress"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"oidcToken": "ado-oidc-assertion"})),
+        )
+        .mount(&server)
+        .await;
+    fake_entra(
+        &server,
+        "tenant-ado",
+        "client_assertion=ado-oidc-assertion",
+        "arm-token-from-ado",
+    )
+    .await;
+    let request_uri = format!("{}/oidctoken", server.uri());
+    let env = env(
+        &server,
+        &[
+            ("SYSTEM_OIDCREQUESTURI", request_uri.as_str()),
+            ("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "svc-1"),
+            ("AZURESUBSCRIPTION_TENANT_ID", "tenant-ado"),
+            ("AZURESUBSCRIPTION_CLIENT_ID", "client-ado"),
+            ("SYSTEM_ACCESSTOKEN", "system-token-value"),
+        ],
+    );
+    let resolved = resolve(&env, Some(AuthMethod::AzurePipelines))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(token_of(&resolved).await, "arm-token-from-ado");
+    assert_eq!(
+        secrets::global().scrub_known("x ado-oidc-assertion y"),
+        "x *** y",
+        "the assertion is a registered secret"
+    );
+}
+
+#[tokio::test]
+async fn a_federated_token_file_is_read_for_every_token_request() {
+    let server = MockServer::start().await;
+    fake_entra(
+        &server,
+        "tenant-wi",
+        "client_assertion=file-jwt-one",
+        "arm-1",
+    )
+    .await;
+    fake_entra(
+        &server,
+        "tenant-wi",
+        "client_assertion=file-jwt-two",
+        "arm-2",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("token");
+    std::fs::write(&file, "file-jwt-one\n").unwrap_or_else(|e| panic!("{e}"));
+    let file_text = file.display().to_string();
+    let env = env(
+        &server,
+        &[
+            ("AZURE_FEDERATED_TOKEN_FILE", file_text.as_str()),
+            ("AZURE_TENANT_ID", "tenant-wi"),
+            ("AZURE_CLIENT_ID", "client-wi"),
+        ],
+    );
+    let resolved = resolve(&env, Some(AuthMethod::WorkloadIdentity))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(token_of(&resolved).await, "arm-1");
+    // The platform rotates the file; the next token request (the last one expired) sends it.
+    std::fs::write(&file, "file-jwt-two").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(token_of(&resolved).await, "arm-2");
+}
+
+#[tokio::test]
+async fn an_entra_error_echoing_the_token_request_shows_no_credential() {
+    // Entra ID (or a proxy in front of it) quoting the form it received.
+    async fn echoing_entra(server: &MockServer) {
+        Mock::given(method("POST"))
+            .and(path_regex("/oauth2/v2.0/token$"))
+            .respond_with(|request: &wiremock::Request| {
+                ResponseTemplate::new(400).set_body_json(json!({
+                    "error": "invalid_request",
+                    "error_description": format!(
+                        "AADSTS900144: bad request body: {}",
+                        String::from_utf8_lossy(&request.body)
+                    ),
+                    "error_codes": [900144]
+                }))
+            })
+            .mount(server)
+            .await;
+    }
+    let secret = "echo+secret/with=special&chars value";
+    let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let server = MockServer::start().await;
+    echoing_entra(&server).await;
+    let secret_env = env(
+        &server,
+        &[
+            ("AZURE_TENANT_ID", "t"),
+            ("AZURE_CLIENT_ID", "c"),
+            ("AZURE_CLIENT_SECRET", secret),
+        ],
+    );
+    let text = resolve(&secret_env, Some(AuthMethod::ClientSecret))
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(text.contains("AADSTS900144"), "the error is shown: {text}");
+    assert!(text.contains("grant_type=client_credentials"), "{text}");
+    assert!(!text.contains(secret) && !text.contains(&encoded), "{text}");
+
+    let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmVjaG8ifQ.ZWNoby1zaWduYXR1cmU";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/oidc"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": jwt})))
+        .mount(&server)
+        .await;
+    echoing_entra(&server).await;
+    let request_url = format!("{}/oidc", server.uri());
+    let oidc_env = env(
+        &server,
+        &[
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", request_url.as_str()),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token"),
+            ("AZURE_TENANT_ID", "t"),
+            ("AZURE_CLIENT_ID", "c"),
+        ],
+    );
+    let text = resolve(&oidc_env, Some(AuthMethod::GithubOidc))
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(text.contains("AADSTS900144"), "{text}");
+    assert!(
+        !text.contains(jwt) && !text.contains("ZWNoby1zaWduYXR1cmU"),
+        "{text}"
+    );
+}
 
 #[tokio::test]
 async fn client_secret_credentials() {

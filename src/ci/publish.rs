@@ -5,11 +5,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::outputs::{StepOutput, result, step_outputs};
 use super::{Platform, azure_devops, github};
 use crate::diagnostic::Diagnostics;
-use crate::env::{Env, SECRET_VARIABLES};
+use crate::env::Env;
 use crate::render::summary::{self, Target};
 use crate::report::{Mode, RunReport};
 
@@ -40,21 +41,24 @@ impl<'e> Publisher<'e> {
         let _ = writeln!(self.out, "{line}");
     }
 
-    /// Registers the values of secret variables with the runner before anything is printed.
+    /// Makes the runner mask every credential aigw registers from now on
+    /// ([`crate::auth::secrets`]), in each encoding, and registers the secret variables' values
+    /// at once, before anything is printed. The commands go to stderr, like every other command.
     pub fn mask_secrets(&mut self) {
-        for name in SECRET_VARIABLES {
-            let Some(value) = self.env.non_empty(name).map(String::from) else {
-                continue;
-            };
-            self.mask(&value);
+        let secrets = crate::auth::secrets::global();
+        let platform = self.platform;
+        if platform != Platform::None {
+            secrets.set_masker(Arc::new(move |secret: &str| {
+                let commands = mask_commands(platform, secret);
+                if commands.is_empty() {
+                    return;
+                }
+                // One write per value, so no other line lands between its commands.
+                let text: String = commands.iter().map(|c| format!("{c}\n")).collect();
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            }));
         }
-    }
-
-    /// Masks one secret value (multi-line values line by line).
-    pub fn mask(&mut self, secret: &str) {
-        for line in mask_commands(self.platform, secret) {
-            self.emit(&line);
-        }
+        secrets.register_env(self.env);
     }
 
     /// One annotation per problem in the parameter and policy files, at its file, line and column.
@@ -165,7 +169,7 @@ impl<'e> Publisher<'e> {
                             "plan"
                         }
                     );
-                    let message = match (&failure.resource, &failure.remedy) {
+                    let message = match (&failure.subject(), &failure.remedy) {
                         (Some(r), Some(fix)) => format!("{r}: {}\nfix: {fix}", failure.message),
                         (Some(r), None) => format!("{r}: {}", failure.message),
                         (None, Some(fix)) => format!("{}\nfix: {fix}", failure.message),
@@ -259,7 +263,9 @@ impl<'e> Publisher<'e> {
         }
     }
 
-    /// Prints untrusted text (ARM messages) so that it cannot act as a command.
+    /// Prints untrusted text (ARM messages, echoed parameter values) so that it cannot act as a
+    /// command: between `::stop-commands::` markers on GitHub, with `##vso[` / `##[` defused on
+    /// Azure DevOps.
     pub fn untrusted(&self, text: &str) -> String {
         match self.platform {
             Platform::GitHub => github::commands::untrusted(text),
@@ -267,6 +273,37 @@ impl<'e> Publisher<'e> {
             Platform::None => text.to_string(),
         }
     }
+
+    /// A JSON document for stdout. GitHub needs nothing: pretty-printed JSON never starts a line
+    /// with `::`. The Azure DevOps agent finds `##vso[` anywhere in a line, so there every `#`
+    /// of such a marker is written as the JSON escape `\u0023`: the same value for any JSON
+    /// reader, inert for the agent.
+    pub fn untrusted_json(&self, json: &str) -> String {
+        match self.platform {
+            Platform::AzureDevOps => escape_markers_in_json(json),
+            Platform::GitHub | Platform::None => json.to_string(),
+        }
+    }
+}
+
+/// `##vso[` and `##[` in serialised JSON with their `#`s escaped. `#` only occurs inside JSON
+/// strings, where `\u0023` means the same character.
+fn escape_markers_in_json(json: &str) -> String {
+    let defused = azure_devops::neutralize(json);
+    if defused == json {
+        return defused;
+    }
+    // `neutralize` turned each marker's `##` into `**`; put the escapes where it did.
+    let mut out = String::with_capacity(json.len() + 16);
+    let (mut original, mut changed) = (json.char_indices(), defused.chars());
+    while let (Some((_, a)), Some(b)) = (original.next(), changed.next()) {
+        if a == '#' && b == '*' {
+            out.push_str("\\u0023");
+        } else {
+            out.push(a);
+        }
+    }
+    out
 }
 
 /// The commands that mask `secret` (each non-empty line on its own).
@@ -287,4 +324,30 @@ fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         .append(true)
         .open(path)?;
     file.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_for_azure_devops_escapes_markers_and_keeps_every_value() {
+        let value = serde_json::json!({
+            "message": "x ##vso[task.setvariable variable=result]succeeded ##[group]g # ## #",
+            "list": ["##VSO[task.complete]", "a#b"]
+        });
+        let json = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let env = Env::default();
+        let publisher = Publisher::new(Platform::AzureDevOps, &env, Box::new(std::io::sink()));
+        let escaped = publisher.untrusted_json(&json);
+        assert!(
+            !escaped.to_ascii_lowercase().contains("##vso["),
+            "{escaped}"
+        );
+        assert!(!escaped.contains("##["), "{escaped}");
+        let parsed: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
+        assert_eq!(parsed, value);
+        let github = Publisher::new(Platform::GitHub, &env, Box::new(std::io::sink()));
+        assert_eq!(github.untrusted_json(&json), json);
+    }
 }

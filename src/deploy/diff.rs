@@ -1,7 +1,8 @@
 //! Compares what aigw wants with what ARM has, looking only at the fields aigw sets.
 //!
 //! Server-added fields and read-only properties are ignored (they are absent from the desired
-//! body). ARM ids and locations compare ignoring case (ARM returns `resourcegroups` in some ids
+//! body); fields a GET does not return as written (write instructions, secrets) are never
+//! compared ([`super::write_only`]). ARM ids and locations compare ignoring case (ARM returns `resourcegroups` in some ids
 //! and may echo a location differently); object keys that are ARM ids (e.g.
 //! `userAssignedIdentities`) match ignoring case too.
 
@@ -37,10 +38,12 @@ pub fn read_query(resource_type: &str) -> &'static [(&'static str, &'static str)
     }
 }
 
-/// [`changes`], with the comparison rules of the resource type.
+/// [`changes`], with the comparison rules of the resource type: write-only fields left out,
+/// policy XML compared in its comparable form.
 pub fn changes_for(resource_type: &str, desired: &Value, actual: &Value) -> Vec<FieldChange> {
+    let desired = super::write_only::comparable(resource_type, desired);
     if !POLICY_TYPES.contains(&resource_type) {
-        return changes(desired, actual);
+        return changes(&desired, actual);
     }
     let normalized = |body: &Value| {
         let mut body = body.clone();
@@ -49,7 +52,7 @@ pub fn changes_for(resource_type: &str, desired: &Value, actual: &Value) -> Vec<
         }
         body
     };
-    changes(&normalized(desired), &normalized(actual))
+    changes(&normalized(&desired), &normalized(actual))
 }
 
 /// Every field of `desired` that `actual` does not match.
@@ -208,6 +211,23 @@ mod tests {
         assert_eq!(changes(&desired, &reordered)[0].path, "members[1].priority");
         let shorter = json!({"members": [{"id": "a", "priority": 1}]});
         assert_eq!(changes(&desired, &shorter)[0].path, "members");
+    }
+
+    #[test]
+    fn a_policy_read_back_as_apim_stores_it_is_unchanged() {
+        let fragment = "Microsoft.ApiManagement/service/policyFragments";
+        let desired = json!({"properties": {"format": "rawxml", "value": "<fragment>\n    <base/>\n    <set-variable name=\"a\" value=\"@(1 + 2)\" />\n</fragment>\n", "description": "managed by aigw"}});
+        // `?format=rawxml`: no `format`, APIM's layout.
+        let actual = json!({"properties": {"value": "<fragment>\r\n\t<base />\r\n\t<set-variable name=\"a\" value=\"@(1 + 2)\" />\r\n</fragment>", "description": "managed by aigw"}});
+        assert_eq!(changes_for(fragment, &desired, &actual), vec![]);
+        let edited = json!({"properties": {"value": "<fragment><base /><set-variable name=\"a\" value=\"@(1 + 3)\" /></fragment>"}});
+        assert_eq!(
+            changes_for(fragment, &desired, &edited)
+                .iter()
+                .map(|c| c.path.as_str())
+                .collect::<Vec<_>>(),
+            ["properties.value", "properties.description"]
+        );
     }
 
     #[test]

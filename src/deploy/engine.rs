@@ -11,7 +11,8 @@ use super::cancel::Cancel;
 use super::diff::{self, FieldChange};
 use super::events::{Event, Observer};
 use super::soft_delete::{self, SoftDeleted};
-use super::{preflight, roles};
+use super::{output_table, preflight, roles};
+use crate::arm::error::human_secs;
 use crate::arm::lro::WriteOptions;
 use crate::arm::{ArmClient, ArmError};
 use crate::plan::{DeferredRef, Operation, Plan, deferred};
@@ -62,6 +63,8 @@ struct Engine<'a> {
     client: &'a ArmClient,
     mode: Mode,
     options: &'a EngineOptions,
+    /// Told what happens while a resource is being worked on (a wait, for example).
+    observer: &'a mut dyn Observer,
     /// Deferred values read so far.
     values: BTreeMap<DeferredRef, Value>,
     /// Deferred values some operation's body needs (the others only feed the outputs).
@@ -78,15 +81,6 @@ pub async fn run(
     cancel: &Cancel,
 ) -> RunReport {
     let started = Instant::now();
-    let mut engine = Engine {
-        plan,
-        client,
-        mode,
-        options,
-        values: BTreeMap::new(),
-        needed: plan.operations().flat_map(|(_, op)| op.needs()).collect(),
-        warnings: Vec::new(),
-    };
     let mut failure: Option<Failure> = None;
     let mut interrupted = false;
 
@@ -108,7 +102,16 @@ pub async fn run(
         Some(Err(error)) => failure = Some(arm_failure(&error, None)),
         None => interrupted = true,
     }
-    engine.warnings.extend(warnings);
+    let mut engine = Engine {
+        plan,
+        client,
+        mode,
+        options,
+        observer,
+        values: BTreeMap::new(),
+        needed: plan.operations().flat_map(|(_, op)| op.needs()).collect(),
+        warnings,
+    };
 
     let total = plan.stages.len();
     let mut stages = Vec::with_capacity(total);
@@ -116,7 +119,7 @@ pub async fn run(
         let mut reports = Vec::with_capacity(stage.operations.len());
         let stopped = failure.is_some() || interrupted || cancel.is_cancelled();
         if !stopped {
-            observer.on(Event::StageStarted {
+            engine.observer.on(Event::StageStarted {
                 index,
                 total,
                 name: stage.name,
@@ -129,7 +132,7 @@ pub async fn run(
                 reports.push(report(operation, Action::NotReached, Vec::new(), 0, None));
                 continue;
             }
-            observer.on(Event::OperationStarted { operation });
+            engine.observer.on(Event::OperationStarted { operation });
             let clock = Instant::now();
             let result = tokio::select! {
                 result = engine.operation(operation) => Some(result),
@@ -153,7 +156,7 @@ pub async fn run(
                     report(operation, Action::Failed, Vec::new(), elapsed, None)
                 }
             };
-            observer.on(Event::OperationFinished {
+            engine.observer.on(Event::OperationFinished {
                 operation,
                 report: &operation_report,
             });
@@ -181,6 +184,8 @@ pub async fn run(
         failure = Some(Failure {
             resource: None,
             resource_type: None,
+            kind: None,
+            title: None,
             code: Some("Interrupted".into()),
             message: "stopped by a signal before every resource was checked".into(),
             remedy: Some("run deploy again: it continues where this run stopped".into()),
@@ -263,13 +268,12 @@ impl Engine<'_> {
         let (action, changes, current, note) = match actual {
             None => {
                 let note = self.clear_soft_deleted(operation, timeout).await?;
-                let created = match self.mode {
-                    Mode::Plan => None,
-                    Mode::Deploy => Some(
-                        self.client
-                            .put_and_wait(&operation.id, operation.api_version, body, timeout)
-                            .await?,
-                    ),
+                let (created, note) = match self.mode {
+                    Mode::Plan => (None, note),
+                    Mode::Deploy => {
+                        let (created, waited) = self.put(operation, body, timeout).await?;
+                        (Some(created), note.or(waited))
+                    }
                 };
                 (Action::Create, Vec::new(), created, note)
             }
@@ -290,11 +294,8 @@ impl Engine<'_> {
                     (Action::Update, changes, Some(actual), None)
                 } else {
                     let update = diff::update_body(&actual, body);
-                    let updated = self
-                        .client
-                        .put_and_wait(&operation.id, operation.api_version, &update, timeout)
-                        .await?;
-                    (Action::Update, changes, Some(updated), None)
+                    let (updated, waited) = self.put(operation, &update, timeout).await?;
+                    (Action::Update, changes, Some(updated), waited)
                 }
             }
         };
@@ -304,6 +305,48 @@ impl Engine<'_> {
             changes,
             note,
         })
+    }
+
+    /// PUTs `body` and waits for the resource; returns it and a note about any wait. A data
+    /// collection rule waits while its new output table is not accepted yet (`output_table`).
+    async fn put(
+        &mut self,
+        operation: &Operation,
+        body: &Value,
+        options: WriteOptions,
+    ) -> Result<(Value, Option<String>), StepError> {
+        if operation.resource_type != output_table::RULE_TYPE {
+            let written = self
+                .client
+                .put_and_wait(&operation.id, operation.api_version, body, options)
+                .await?;
+            return Ok((written, None));
+        }
+        match output_table::put_and_wait(self.client, operation, body, options, self.observer).await
+        {
+            output_table::Outcome::Written { body, note } => Ok((body, note)),
+            output_table::Outcome::Failed(error) => Err(StepError::Arm(error)),
+            output_table::Outcome::StillUnavailable {
+                table,
+                waited,
+                error,
+            } => Err(StepError::Blocked {
+                code: "InvalidOutputTable",
+                message: format!(
+                    "Azure Monitor still does not accept table {table} as the output of {} `{}` \
+                     after {} of waiting (--resource-timeout {}); a new custom table usually \
+                     becomes usable within a few minutes.\n{error}",
+                    crate::plan::kind_label(&operation.resource_type),
+                    operation.name,
+                    human_secs(waited.as_secs()),
+                    human_secs(options.timeout.as_secs()),
+                ),
+                remedy: format!(
+                    "run deploy again in a few minutes (table {table} exists; the rerun continues \
+                     where this one stopped), or raise --resource-timeout"
+                ),
+            }),
+        }
     }
 
     /// Before creating a name that may be soft-deleted: purge when allowed, else stop with the remedy.
@@ -326,11 +369,7 @@ impl Engine<'_> {
         else {
             return Ok(None);
         };
-        let what = format!(
-            "{} `{}` is soft-deleted",
-            operation.kind_label(),
-            operation.name
-        );
+        let what = format!("{} `{}` is soft-deleted", operation.kind, operation.name);
         match (self.mode, self.options.purge_soft_deleted) {
             (Mode::Plan, purge) => {
                 let message = if purge {
@@ -345,7 +384,7 @@ impl Engine<'_> {
                 soft_delete::purge(self.client, &path, api_version, options).await?;
                 Ok(Some(format!(
                     "purged the soft-deleted {} first",
-                    operation.kind_label()
+                    operation.kind
                 )))
             }
             (Mode::Deploy, false) => Err(StepError::Blocked {
@@ -428,7 +467,7 @@ impl Engine<'_> {
                 (None, Mode::Deploy) if !self.needed.contains(reference) => {
                     self.warnings.push(format!(
                         "{} `{}` returned no {reference} ({}); that output is empty",
-                        operation.kind_label(),
+                        operation.kind,
                         operation.name,
                         reference.json_pointer()
                     ));
@@ -438,7 +477,7 @@ impl Engine<'_> {
                         code: "MissingOutput",
                         message: format!(
                             "{} `{}` exists but Azure returned no {} ({})",
-                            operation.kind_label(),
+                            operation.kind,
                             operation.name,
                             reference,
                             reference.json_pointer()
@@ -474,15 +513,7 @@ fn report(
     duration_ms: u64,
     note: Option<String>,
 ) -> OperationReport {
-    OperationReport {
-        id: operation.id.clone(),
-        resource_type: operation.resource_type.clone(),
-        name: operation.name.clone(),
-        action,
-        changes,
-        duration_ms,
-        note,
-    }
+    OperationReport::new(operation, action, changes, duration_ms, note)
 }
 
 fn step_failure(error: StepError, operation: &Operation) -> Failure {
@@ -504,6 +535,8 @@ fn step_failure(error: StepError, operation: &Operation) -> Failure {
         } => Failure {
             resource: Some(operation.name.clone()),
             resource_type: Some(operation.resource_type.clone()),
+            kind: Some(operation.kind),
+            title: Some(operation.title.clone()),
             code: Some(code.to_string()),
             message,
             remedy: Some(remedy),
@@ -516,6 +549,8 @@ pub fn arm_failure(error: &ArmError, operation: Option<&Operation>) -> Failure {
     Failure {
         resource: operation.map(|o| o.name.clone()),
         resource_type: operation.map(|o| o.resource_type.clone()),
+        kind: operation.map(|o| o.kind),
+        title: operation.map(|o| o.title.clone()),
         code: error.code().map(String::from),
         message: error.to_string(),
         remedy: error.remedy(),

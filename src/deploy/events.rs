@@ -24,6 +24,11 @@ pub enum Event<'a> {
     Warning {
         message: &'a str,
     },
+    /// The resource in flight waits for Azure (a bounded wait, not an error).
+    Waiting {
+        operation: &'a Operation,
+        message: &'a str,
+    },
 }
 
 pub trait Observer: Send {

@@ -12,7 +12,10 @@ use crate::openapi::SpecSet;
 /// Everything fixed for the emulator's lifetime.
 pub(crate) struct Config {
     pub latency: LatencyProfile,
+    /// Polls a test requires before an operation is seen finished (0: time alone decides).
     pub lro_polls: u32,
+    /// Time stands still until [`RunningEmulator::advance`] moves it.
+    pub manual_clock: bool,
     pub retry_after_secs: u64,
     pub specs: Option<Arc<SpecSet>>,
     pub token: Option<String>,
@@ -37,7 +40,8 @@ impl Default for EmulatorBuilder {
         EmulatorBuilder {
             config: Config {
                 latency: LatencyProfile::instant(),
-                lro_polls: 1,
+                lro_polls: 0,
+                manual_clock: false,
                 retry_after_secs: 1,
                 specs: None,
                 token: None,
@@ -60,10 +64,20 @@ impl EmulatorBuilder {
         self
     }
 
-    /// A long-running operation is done only after this many status polls (default 1: the
-    /// first poll sees it finished); with a latency profile, both must be satisfied.
+    /// Test device: an operation is not seen finished before it has been polled this many times,
+    /// even when its time is up (default 0: time alone decides, as in ARM). It proves that a
+    /// client follows each operation before it goes on; it also means an operation nobody polls
+    /// never finishes, so a test of lost responses must leave it at 0.
     pub fn lro_polls(mut self, polls: u32) -> Self {
         self.config.lro_polls = polls;
+        self
+    }
+
+    /// The emulator's clock stands still until [`RunningEmulator::advance`] moves it, so a
+    /// test decides exactly when each operation finishes. Synchronous writes then answer at once
+    /// (their latency would be a wait for time that does not pass).
+    pub fn manual_clock(mut self) -> Self {
+        self.config.manual_clock = true;
         self
     }
 
@@ -112,8 +126,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Whether policy GETs return the XML reformatted as APIM does (default true): line ends
-    /// become CRLF and `<x/>` becomes `<x />`, so a byte-wise comparison with the file fails.
+    /// Whether policy GETs return the XML in APIM's layout (default true): CRLF line ends, one tab
+    /// per nesting level, `<x />`, so a byte-wise comparison with the file fails.
     pub fn reformat_policies(mut self, on: bool) -> Self {
         self.config.reformat_policies = on;
         self

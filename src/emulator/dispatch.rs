@@ -113,6 +113,8 @@ async fn process(shared: &Shared, incoming: &Incoming) -> (Reply, RequestKind, b
     if let Err(reply) = authenticate(shared, incoming) {
         return (reply, method_kind, false);
     }
+    // Operations finish by time: whatever this request looks at is current.
+    shared.state().refresh_all(shared.now());
     let route = Route::parse(&incoming.path);
     let kind = classify(shared, &route, method_kind);
     let path = route.arm_path();
@@ -135,16 +137,18 @@ async fn process(shared: &Shared, incoming: &Incoming) -> (Reply, RequestKind, b
         .map(|p| p.id())
         .unwrap_or_default();
     let injected = shared.state().faults.take(&input, &conflict_on);
-    match injected {
+    let lose_response = match injected {
         Some(Injected::Drop) => return (Reply::empty(500), kind, true),
         Some(Injected::Respond(reply)) => return (reply, kind, false),
-        None => {}
-    }
+        Some(Injected::LoseResponse) => true,
+        None => false,
+    };
     let (reply, delay) = handlers::handle(shared, incoming, &route, &input);
-    if let Some(delay) = delay.filter(|d| !d.is_zero()) {
+    // Under a manual clock time only moves when a test moves it: no real wait.
+    if let Some(delay) = delay.filter(|d| !d.is_zero() && !shared.clock.is_manual()) {
         tokio::time::sleep(delay).await;
     }
-    (reply, kind, false)
+    (reply, kind, lose_response)
 }
 
 fn overridden(shared: &Shared, incoming: &Incoming) -> Option<Reply> {

@@ -99,8 +99,12 @@ pub enum Fault {
         times: u32,
         status: u16,
     },
-    /// The connection is closed without any response.
+    /// The connection is closed without any response, before the request is handled.
     DropConnection { matcher: Matcher, times: u32 },
+    /// The request is handled (a PUT creates the resource and starts its operation) but the
+    /// connection is closed before the answer is sent: the client cannot tell whether its
+    /// write happened and retries it.
+    LoseResponse { matcher: Matcher, times: u32 },
     /// Every long-running operation a matching write starts ends `Failed` with this error (a
     /// synchronous write answers 400 with it instead).
     FailLongRunning {
@@ -134,7 +138,10 @@ pub enum Fault {
 /// What dispatch must do for a request hit by a fault.
 pub(crate) enum Injected {
     Respond(Reply),
+    /// Close the connection without handling the request.
     Drop,
+    /// Handle the request, then close the connection instead of answering.
+    LoseResponse,
 }
 
 /// Faults with their remaining counts.
@@ -154,6 +161,7 @@ impl FaultBook {
             Fault::Throttle { times, .. }
             | Fault::ServerError { times, .. }
             | Fault::DropConnection { times, .. }
+            | Fault::LoseResponse { times, .. }
             | Fault::Conflict { times, .. } => Some(*times),
             Fault::Reject { times, .. } => *times,
             _ => None,
@@ -207,6 +215,9 @@ impl FaultBook {
                     Injected::Respond(Reply::error(status, code, message))
                 }
                 Fault::DropConnection { matcher, .. } if matcher.matches(input) => Injected::Drop,
+                Fault::LoseResponse { matcher, .. } if matcher.matches(input) => {
+                    Injected::LoseResponse
+                }
                 Fault::Reject {
                     matcher,
                     status,

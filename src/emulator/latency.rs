@@ -15,6 +15,9 @@ pub struct LatencyProfile {
 pub(crate) const APIM_PURGE: &str = "Microsoft.ApiManagement/locations/deletedservices";
 pub(crate) const ACCOUNT_PURGE: &str =
     "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts";
+/// Not a provisioning time: how long after a new custom table reports `Succeeded` a data
+/// collection rule that sends to it is still refused with `InvalidOutputTable`.
+pub(crate) const DCR_OUTPUT_TABLE: &str = "Microsoft.Insights/dataCollectionRules#outputTable";
 
 /// Realistic durations in seconds. Ratios matter more than values: API Management dominates a
 /// fresh deployment (a StandardV2 service takes minutes), Cognitive Services accounts and model
@@ -41,6 +44,12 @@ const REALISTIC: &[(&str, u64)] = &[
     ("Microsoft.ApiManagement/service/namedValues", 2),
     (APIM_PURGE, 60),
     (ACCOUNT_PURGE, 10),
+    // "If it fails, just wait a few minutes and run again" (hashicorp/terraform-provider-azurerm
+    // #21897); a first deploy fails at the DCR and a rerun succeeds
+    // (alan-turing-institute/data-safe-haven#2220); tables "may still be in a transitioning state
+    // when the DCR deployment starts" although reported Succeeded
+    // (ssc-spc-ccoe-cei/azure-guardrails-solution-accelerator#824). "A few minutes": 3.
+    (DCR_OUTPUT_TABLE, 180),
 ];
 
 impl LatencyProfile {
@@ -90,6 +99,16 @@ impl LatencyProfile {
         self
     }
 
+    /// How long after a new custom table reports `Succeeded` Azure Monitor still refuses a data
+    /// collection rule that sends to it (400 `InvalidOutputTable`). Realistic: 3 minutes.
+    pub fn with_output_table_delay(self, delay: Duration) -> Self {
+        self.with(DCR_OUTPUT_TABLE, delay)
+    }
+
+    pub fn output_table_delay(&self) -> Duration {
+        self.duration_for(DCR_OUTPUT_TABLE)
+    }
+
     pub fn duration_for(&self, resource_type: &str) -> Duration {
         self.by_type
             .get(&resource_type.to_ascii_lowercase())
@@ -129,6 +148,14 @@ mod tests {
         );
         assert_eq!(
             LatencyProfile::instant().duration_for("Microsoft.ApiManagement/service"),
+            Duration::ZERO
+        );
+        assert_eq!(
+            LatencyProfile::realistic().scaled(0.1).output_table_delay(),
+            Duration::from_secs(18)
+        );
+        assert_eq!(
+            LatencyProfile::instant().output_table_delay(),
             Duration::ZERO
         );
     }

@@ -16,10 +16,12 @@ mod apim_checks;
 mod apiversion;
 mod armpath;
 mod builder;
+mod clock;
 mod computed;
 mod conn;
 mod dispatch;
 mod fault;
+mod fault_spec;
 mod handlers;
 mod incoming;
 mod kinds;
@@ -27,6 +29,7 @@ mod latency;
 mod log;
 mod ops;
 mod overrides;
+mod policy_form;
 mod reply;
 mod route;
 mod semantic;
@@ -38,6 +41,7 @@ mod view;
 
 pub use builder::EmulatorBuilder;
 pub use fault::{Fault, Matcher};
+pub use fault_spec::FaultSpecError;
 pub use latency::LatencyProfile;
 pub use log::{LoggedRequest, RequestKind};
 pub use overrides::{OverrideRequest, OverrideResponse};
@@ -51,27 +55,11 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// Loads the Azure specification files for body validation from `AIGW_AZURE_SPECS` (pass
-    /// its value) or the default locations ([`crate::openapi::find_dir`]).
-    pub fn load_specs(
-        env_value: Option<&str>,
-    ) -> Result<std::sync::Arc<crate::openapi::SpecSet>, SpecsError> {
-        let dir = crate::openapi::find_dir(env_value).ok_or(SpecsError::NotFound)?;
-        let specs = crate::openapi::SpecSet::load(&dir)?;
-        Ok(std::sync::Arc::new(specs))
+    /// The Azure specification files built into aigw, for body validation
+    /// (`builder().specs(Emulator::specs()?)`).
+    pub fn specs() -> Result<std::sync::Arc<crate::openapi::SpecSet>, crate::openapi::LoadError> {
+        crate::openapi::SpecSet::embedded()
     }
-}
-
-/// Why [`Emulator::load_specs`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SpecsError {
-    #[error(
-        "Azure specification files not found: set {} to the azure-specs directory",
-        crate::openapi::SPECS_DIR_VAR
-    )]
-    NotFound,
-    #[error(transparent)]
-    Load(#[from] crate::openapi::LoadError),
 }
 
 #[cfg(test)]

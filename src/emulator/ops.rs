@@ -1,13 +1,22 @@
 //! Long-running operations: when one is done, its polling URLs, and its status document.
 //!
-//! An operation finishes when it has been polled `lro_polls` times and is at least as old as
-//! its type's latency. Polls are GETs of its status/result URL or of the resource while it runs.
+//! An operation is done once it is as old as its type's latency on the emulator's clock
+//! ([`super::clock`]), whether or not anyone polled it: ARM finishes operations by time. A test
+//! may also require `lro_polls` polls (GETs of its status/result URL or of the resource while it
+//! runs) before it is seen done, to prove that a client follows each operation.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::timefmt;
+
+/// The moment operations are judged at: the clock's time and the polls a test requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Now {
+    pub at: Duration,
+    pub required_polls: u32,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum OpStatus {
@@ -44,7 +53,8 @@ pub(crate) struct Operation {
     pub target: OpTarget,
     /// Lower-case id of the Cognitive Services account this operation holds busy.
     pub lock: Option<String>,
-    pub started: Instant,
+    /// On the emulator's clock.
+    pub started: Duration,
     pub duration: Duration,
     pub polls: u32,
     pub failure: Option<(String, String)>,
@@ -58,11 +68,11 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
-    /// Whether the operation may finish now (given polls counted so far).
-    pub fn ready(&self, required_polls: u32) -> bool {
+    /// Whether the operation is finished at `now` (given the polls counted so far).
+    pub fn ready(&self, now: Now) -> bool {
         self.status == OpStatus::InProgress
-            && self.polls >= required_polls
-            && self.started.elapsed() >= self.duration
+            && self.polls >= now.required_polls
+            && now.at.saturating_sub(self.started) >= self.duration
     }
 
     pub fn running(&self) -> bool {
@@ -140,7 +150,7 @@ mod tests {
             id: "op1".into(),
             target: OpTarget::Resource("k".into()),
             lock: None,
-            started: Instant::now(),
+            started: Duration::from_secs(10),
             duration,
             polls: 0,
             failure: Some(("Boom".into(), "it broke".into())),
@@ -154,12 +164,21 @@ mod tests {
         }
     }
 
+    fn at(secs: u64, required_polls: u32) -> Now {
+        Now {
+            at: Duration::from_secs(secs),
+            required_polls,
+        }
+    }
+
     #[test]
-    fn needs_polls_and_age_then_reports_failure() {
-        let mut o = op(Duration::ZERO);
-        assert!(!o.ready(1));
+    fn finishes_by_age_then_reports_failure() {
+        let mut o = op(Duration::from_secs(30));
+        assert!(!o.ready(at(39, 0)));
+        assert!(o.ready(at(40, 0)), "done by time, without a poll");
+        assert!(!o.ready(at(40, 1)), "unless a test requires polls");
         o.polls = 1;
-        assert!(o.ready(1));
+        assert!(o.ready(at(40, 1)));
         o.finish();
         let doc = o.status_document();
         assert_eq!(doc["status"], "Failed");
@@ -170,6 +189,6 @@ mod tests {
         );
         let mut slow = op(Duration::from_secs(60));
         slow.polls = 5;
-        assert!(!slow.ready(1));
+        assert!(!slow.ready(at(69, 1)), "polls never make it finish early");
     }
 }

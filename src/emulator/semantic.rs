@@ -2,6 +2,8 @@
 //! must exist, a DCR's output table must exist in its workspace, a custom table needs
 //! `TimeGenerated`; API Management's own rules are in `apim_checks`.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use super::apim_checks;
@@ -10,11 +12,18 @@ use super::kinds::Kind;
 use super::reply::{Detail, Outcome, Reply};
 use super::state::{Phase, State};
 
-pub(crate) fn check(state: &State, kind: Kind, path: &ArmPath, body: &Value) -> Outcome<()> {
+/// `now` is the emulator clock's time ([`super::clock::Clock::now`]).
+pub(crate) fn check(
+    state: &State,
+    kind: Kind,
+    path: &ArmPath,
+    body: &Value,
+    now: Duration,
+) -> Outcome<()> {
     identities(state, path, body)?;
     match kind {
         Kind::Table => table(path, body),
-        Kind::DataCollectionRule => data_collection_rule(state, body),
+        Kind::DataCollectionRule => data_collection_rule(state, body, now),
         Kind::ApimPolicy | Kind::ApimPolicyFragment | Kind::ApimBackend | Kind::ApimOperation => {
             apim_checks::check(state, kind, path, body)
         }
@@ -81,8 +90,8 @@ fn table(path: &ArmPath, body: &Value) -> Outcome<()> {
 }
 
 /// The data collection endpoint and destination workspaces must exist, and a custom output
-/// stream needs its table (created, not still provisioning) in each destination workspace.
-fn data_collection_rule(state: &State, body: &Value) -> Outcome<()> {
+/// stream needs its table in each destination workspace: created, finished, and old enough.
+fn data_collection_rule(state: &State, body: &Value, now: Duration) -> Outcome<()> {
     let mut details = Vec::new();
     if let Some(dce) = body
         .pointer("/properties/dataCollectionEndpointId")
@@ -142,17 +151,27 @@ fn data_collection_rule(state: &State, body: &Value) -> Outcome<()> {
             let Some((_, workspace)) = workspaces.iter().find(|(n, _)| n == target) else {
                 continue;
             };
+            let key = armpath::key(&format!("{workspace}/tables/{table}"));
             let ready = state
                 .resources
-                .get(&armpath::key(&format!("{workspace}/tables/{table}")))
+                .get(&key)
                 .is_some_and(|t| t.phase == Phase::Succeeded);
-            if !ready {
+            // A table that exists and reports Succeeded is still refused for a few minutes
+            // after it was created (evidence in `latency::REALISTIC`); Azure answers exactly as
+            // for a missing table.
+            let usable = state
+                .table_usable_by_rules
+                .get(&key)
+                .is_none_or(|at| now >= *at);
+            if !ready || !usable {
+                // The message of current Azure (Azure/Azure-Sentinel#13277).
                 details.push(Detail::new(
                     "InvalidOutputTable",
                     &format!("properties.dataFlows[{i}]"),
                     format!(
                         "Table for output stream 'Custom-{table}' is not available for \
-                         destination '{target}'."
+                         destination '{target}'. Please ensure that the table exists in Log \
+                         Analytics Workspace before creating or updating the rule."
                     ),
                 ));
             }

@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::builder::EmulatorBuilder;
+use super::clock::Clock;
 use super::conn::{ConnHandle, KillableListener};
 use super::fault::Fault;
 use super::log::{self, LoggedRequest};
@@ -30,7 +31,7 @@ pub(crate) async fn start(builder: EmulatorBuilder, port: u16) -> std::io::Resul
     if builder.config.specs.is_none() {
         tracing::warn!(
             "ARM emulator runs without Azure specification files: request bodies get structural \
-             checks only (set AIGW_AZURE_SPECS to validate them)"
+             checks only (pass `.specs(Emulator::specs()?)` to validate them)"
         );
     }
     let mut state = State::default();
@@ -47,6 +48,7 @@ pub(crate) async fn start(builder: EmulatorBuilder, port: u16) -> std::io::Resul
     for fault in builder.faults {
         seed_fault(&mut state, fault);
     }
+    let manual_clock = builder.config.manual_clock;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
@@ -56,6 +58,11 @@ pub(crate) async fn start(builder: EmulatorBuilder, port: u16) -> std::io::Resul
         log: std::sync::Mutex::new(Vec::new()),
         seq: AtomicU64::new(0),
         epoch: Instant::now(),
+        clock: if manual_clock {
+            Clock::manual()
+        } else {
+            Clock::system()
+        },
     });
     let app = Router::new()
         .fallback(dispatch::entry)
@@ -131,7 +138,7 @@ impl RunningEmulator {
     /// The resource's GET representation (id compared ignoring case); no poll is counted.
     pub fn resource(&self, id: &str) -> Option<Value> {
         let mut state = self.shared.state();
-        state.refresh_all(self.shared.config.lro_polls);
+        state.refresh_all(self.shared.now());
         let resource = state.resources.get(&super::armpath::key(id))?;
         Some(view::representation(resource, &self.shared.config, false))
     }
@@ -139,7 +146,7 @@ impl RunningEmulator {
     /// All resources with their canonical ids, sorted by id ignoring case.
     pub fn resources(&self) -> Vec<(String, Value)> {
         let mut state = self.shared.state();
-        state.refresh_all(self.shared.config.lro_polls);
+        state.refresh_all(self.shared.now());
         state
             .resources
             .values()
@@ -155,6 +162,12 @@ impl RunningEmulator {
     /// The largest number of writes (PUT/POST/PATCH/DELETE, polls excluded) that overlapped.
     pub fn max_writes_in_flight(&self) -> usize {
         log::max_writes_in_flight(&self.shared.log())
+    }
+
+    /// Moves the emulator's clock forward: operations that are old enough by then are finished
+    /// (see [`EmulatorBuilder::manual_clock`]; a system clock is moved ahead of real time).
+    pub fn advance(&self, by: Duration) {
+        self.shared.clock.advance(by);
     }
 
     /// Adds a fault while running (after earlier faults in matching order).

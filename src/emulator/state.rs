@@ -11,10 +11,11 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 
 use super::builder::Config;
+use super::clock::Clock;
 use super::fault::FaultBook;
 use super::kinds::Kind;
 use super::log::LoggedRequest;
-use super::ops::{OpStatus, OpTarget, Operation};
+use super::ops::{Now, OpStatus, OpTarget, Operation};
 
 /// Where a resource's provisioning stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,18 +93,22 @@ pub(crate) struct State {
     pub deleted_apim: Vec<DeletedApim>,
     pub deleted_accounts: Vec<DeletedAccount>,
     pub faults: FaultBook,
+    /// By lower-case table id: when a newly created custom table may be a data collection
+    /// rule's output, on the emulator clock (see `LatencyProfile::with_output_table_delay`).
+    pub table_usable_by_rules: HashMap<String, std::time::Duration>,
 }
 
 impl State {
-    /// Finishes the operation when it is ready; `poll` counts this access as a status poll.
-    pub fn refresh_op(&mut self, op_id: &str, poll: bool, required_polls: u32) {
+    /// Finishes the operation when it is done at `now`; `poll` counts this access as a status
+    /// poll.
+    pub fn refresh_op(&mut self, op_id: &str, poll: bool, now: Now) {
         let Some(op) = self.ops.get_mut(op_id) else {
             return;
         };
         if poll && op.running() {
             op.polls = op.polls.saturating_add(1);
         }
-        if !op.ready(required_polls) {
+        if !op.ready(now) {
             return;
         }
         op.finish();
@@ -131,34 +136,35 @@ impl State {
         }
     }
 
-    /// Brings every operation that may finish up to date (no poll counted).
-    pub fn refresh_all(&mut self, required_polls: u32) {
+    /// Finishes every operation that is done at `now` (no poll counted). Every request and
+    /// every inspection starts with it, so all of them see the same, current state.
+    pub fn refresh_all(&mut self, now: Now) {
         let ready: Vec<String> = self
             .ops
             .values()
-            .filter(|o| o.ready(required_polls))
+            .filter(|o| o.ready(now))
             .map(|o| o.id.clone())
             .collect();
         for id in ready {
-            self.refresh_op(&id, false, required_polls);
+            self.refresh_op(&id, false, now);
         }
     }
 
     /// The running operation holding this Cognitive Services account busy, if any.
-    pub fn account_busy(&mut self, account_key: &str, required_polls: u32) -> bool {
-        self.refresh_all(required_polls);
+    pub fn account_busy(&mut self, account_key: &str, now: Now) -> bool {
+        self.refresh_all(now);
         self.ops
             .values()
             .any(|o| o.running() && o.lock.as_deref() == Some(account_key))
     }
 
     /// The resource's running operation id, after refreshing it (optionally counting a poll).
-    pub fn running_op(&mut self, key: &str, poll: bool, required_polls: u32) -> Option<String> {
+    pub fn running_op(&mut self, key: &str, poll: bool, now: Now) -> Option<String> {
         let op = match &self.resources.get(key)?.phase {
             Phase::Running { op, .. } => op.clone(),
             _ => return None,
         };
-        self.refresh_op(&op, poll, required_polls);
+        self.refresh_op(&op, poll, now);
         match &self.resources.get(key)?.phase {
             Phase::Running { op, .. } => Some(op.clone()),
             _ => None,
@@ -205,7 +211,10 @@ pub(crate) struct Shared {
     pub state: Mutex<State>,
     pub log: Mutex<Vec<LoggedRequest>>,
     pub seq: AtomicU64,
+    /// Real time, for the request log.
     pub epoch: Instant,
+    /// The time operations are measured against.
+    pub clock: Clock,
 }
 
 impl Shared {
@@ -216,5 +225,13 @@ impl Shared {
 
     pub fn log(&self) -> MutexGuard<'_, Vec<LoggedRequest>> {
         self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The moment to judge operations at.
+    pub fn now(&self) -> Now {
+        Now {
+            at: self.clock.now(),
+            required_polls: self.config.lro_polls,
+        }
     }
 }

@@ -1,13 +1,12 @@
 //! A stored resource as GET returns it: the live `provisioningState`, secrets left out, policies
-//! in the requested format and (like APIM) reformatted.
-
-use std::sync::OnceLock;
+//! as APIM returns them (`policy_form`).
 
 use serde_json::{Value, json};
 
 use super::builder::Config;
 use super::incoming::Incoming;
 use super::kinds::Kind;
+use super::policy_form;
 use super::state::{Phase, Resource};
 
 /// `GET ...?format=rawxml` (policies and fragments).
@@ -47,41 +46,20 @@ pub(crate) fn representation(resource: &Resource, config: &Config, rawxml: bool)
             Kind::ApimNamedValue if properties.get("secret") == Some(&json!(true)) => {
                 properties.remove("value");
             }
+            // `format` is a write instruction APIM does not store; the value comes back in
+            // APIM's layout, escaped unless the GET asks for rawxml (see `policy_form`).
             Kind::ApimPolicy | Kind::ApimPolicyFragment => {
-                let format = if rawxml { "rawxml" } else { "xml" };
-                properties.insert("format".into(), json!(format));
-                if config.reformat_policies
-                    && let Some(value) = properties.get("value").and_then(Value::as_str)
-                {
-                    let reformatted = reformat(value);
-                    properties.insert("value".into(), json!(reformatted));
+                properties.remove("format");
+                if !rawxml {
+                    properties.insert("format".into(), json!("xml"));
+                }
+                if let Some(value) = properties.get("value").and_then(Value::as_str) {
+                    let shown = policy_form::stored_value(value, rawxml, config.reformat_policies);
+                    properties.insert("value".into(), json!(shown));
                 }
             }
             _ => {}
         }
     }
     rep
-}
-
-/// An approximation of how APIM stores policy XML: CRLF line ends and a space before `/>`.
-pub(crate) fn reformat(xml: &str) -> String {
-    static SELF_CLOSING: OnceLock<Option<regex::Regex>> = OnceLock::new();
-    let crlf = xml.replace("\r\n", "\n").replace('\n', "\r\n");
-    match SELF_CLOSING.get_or_init(|| regex::Regex::new(r"([^\s/])/>").ok()) {
-        Some(regex) => regex.replace_all(&crlf, "$1 />").into_owned(),
-        None => crlf,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::reformat;
-
-    #[test]
-    fn reformats_like_apim() {
-        assert_eq!(
-            reformat("<policies>\n\t<base/>\r\n\t<x a=\"1\" />\n</policies>"),
-            "<policies>\r\n\t<base />\r\n\t<x a=\"1\" />\r\n</policies>"
-        );
-    }
 }

@@ -2,60 +2,41 @@
 //! validator: path templates, path-parameter rules and body schemas.
 //!
 //! Used by the ARM emulator and by tests that check planned bodies against the official
-//! definitions. Never used on a production path. The spec files are read from a directory at run
-//! time (`AIGW_AZURE_SPECS`); they are not part of this repository.
+//! definitions. Never used on a production path. The files are vendored in `specs/azure` (listed
+//! in its `manifest.txt`) and built into the binary ([`SpecSet::embedded`]): every build validates
+//! against the same files and nothing is read from disk.
 
+mod embedded;
 mod path;
 mod schema;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 pub use schema::Violation;
 
-/// Environment variable naming the directory that holds the specification files.
-pub const SPECS_DIR_VAR: &str = "AIGW_AZURE_SPECS";
-
-/// Where the specification files are looked for when `AIGW_AZURE_SPECS` is not set.
-pub fn default_dirs() -> Vec<PathBuf> {
-    vec![
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/azure-specs"),
-        PathBuf::from("/work/shared/azure-specs"),
-    ]
-}
-
-/// The specification directory: `AIGW_AZURE_SPECS`, else the first default that exists.
-pub fn find_dir(env_value: Option<&str>) -> Option<PathBuf> {
-    if let Some(dir) = env_value.filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    default_dirs().into_iter().find(|d| d.is_dir())
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read specification directory {dir}: {source}")]
-    Io { dir: String, source: std::io::Error },
     #[error("specification file {file} is not valid JSON: {source}")]
     Json {
         file: String,
         source: serde_json::Error,
     },
-    #[error("no specification files (*.json with `paths`) under {dir}")]
-    Empty { dir: String },
+    #[error("no specification file defines any path")]
+    Empty,
 }
 
-/// All loaded specification documents.
+/// Loaded specification documents, keyed by their path in Azure/azure-rest-api-specs
+/// (`specification/...`), so that `$ref`s between files resolve as they do upstream.
 pub struct SpecSet {
-    /// Canonical file path → document.
-    documents: BTreeMap<PathBuf, Value>,
+    documents: BTreeMap<String, Value>,
 }
 
 /// The request-side description of one PUT operation.
 pub struct PutOperation<'a> {
-    file: &'a Path,
+    file: &'a str,
     /// Path template, e.g. `/subscriptions/{subscriptionId}/.../accounts/{accountName}`.
     pub template: &'a str,
     operation: &'a Value,
@@ -63,41 +44,30 @@ pub struct PutOperation<'a> {
 }
 
 impl SpecSet {
-    pub fn load(dir: &Path) -> Result<Self, LoadError> {
+    /// The specifications built into aigw (`specs/azure`), parsed once per process.
+    pub fn embedded() -> Result<Arc<SpecSet>, LoadError> {
+        static EMBEDDED: OnceLock<Arc<SpecSet>> = OnceLock::new();
+        if let Some(specs) = EMBEDDED.get() {
+            return Ok(specs.clone());
+        }
+        let specs = Arc::new(SpecSet::from_files(embedded::FILES.iter().copied())?);
+        Ok(EMBEDDED.get_or_init(|| specs).clone())
+    }
+
+    /// A set of `(path, JSON text)` files; relative `$ref`s between them resolve by these paths.
+    pub fn from_files<'t>(
+        files: impl IntoIterator<Item = (&'t str, &'t str)>,
+    ) -> Result<Self, LoadError> {
         let mut documents = BTreeMap::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(current) = stack.pop() {
-            let entries = std::fs::read_dir(&current).map_err(|source| LoadError::Io {
-                dir: current.display().to_string(),
+        for (file, text) in files {
+            let document: Value = serde_json::from_str(text).map_err(|source| LoadError::Json {
+                file: file.to_string(),
                 source,
             })?;
-            for entry in entries {
-                let entry = entry.map_err(|source| LoadError::Io {
-                    dir: current.display().to_string(),
-                    source,
-                })?;
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "json") {
-                    let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-                        dir: path.display().to_string(),
-                        source,
-                    })?;
-                    let document: Value =
-                        serde_json::from_str(&text).map_err(|source| LoadError::Json {
-                            file: path.display().to_string(),
-                            source,
-                        })?;
-                    let canonical = path.canonicalize().unwrap_or(path);
-                    documents.insert(canonical, document);
-                }
-            }
+            documents.insert(file.to_string(), document);
         }
         if !documents.values().any(|d| d.get("paths").is_some()) {
-            return Err(LoadError::Empty {
-                dir: dir.display().to_string(),
-            });
+            return Err(LoadError::Empty);
         }
         Ok(SpecSet { documents })
     }
@@ -209,19 +179,16 @@ impl SpecSet {
         violations
     }
 
-    /// Validates `body` against one definition of a loaded file, for resource types whose
-    /// operations file is not among the copies (API Management policy fragments). `None` when the
-    /// file or definition is not loaded.
+    /// Validates `body` against one definition of a loaded file (its path, `specification/...`),
+    /// for resource types whose operations file is not among the copies (API Management policy
+    /// fragments). `None` when the file or definition is not loaded.
     pub fn validate_definition(
         &self,
-        file_suffix: &str,
+        file: &str,
         definition: &str,
         body: &Value,
     ) -> Option<Vec<Violation>> {
-        let (file, _) = self
-            .documents
-            .iter()
-            .find(|(path, _)| path.ends_with(file_suffix))?;
+        let (file, _) = self.documents.get_key_value(file)?;
         let (file, schema) = self.resolve(file, &format!("#/definitions/{definition}"))?;
         let mut violations = Vec::new();
         schema::Resolver {
@@ -253,7 +220,7 @@ impl SpecSet {
     }
 
     /// Path-item and operation parameters, `$ref`s resolved, with the file each came from.
-    fn parameters<'a>(&'a self, operation: &PutOperation<'a>) -> Vec<(&'a Path, &'a Value)> {
+    fn parameters<'a>(&'a self, operation: &PutOperation<'a>) -> Vec<(&'a str, &'a Value)> {
         let mut out = Vec::new();
         for list in [
             operation.path_item.get("parameters"),
@@ -274,16 +241,14 @@ impl SpecSet {
     }
 
     /// Resolves `[relative-file]#/json/pointer` from `from`. `None` when the target file is not
-    /// loaded (e.g. the global common-types, which are not copied).
-    fn resolve<'a>(&'a self, from: &'a Path, reference: &str) -> Option<(&'a Path, &'a Value)> {
+    /// loaded (e.g. the global common-types, which are not vendored).
+    fn resolve<'a>(&'a self, from: &'a str, reference: &str) -> Option<(&'a str, &'a Value)> {
         let (file_part, pointer) = reference.split_once('#').unwrap_or((reference, ""));
         let (file, document) = if file_part.is_empty() {
             (from, self.documents.get(from)?)
         } else {
-            let target = from.parent()?.join(file_part);
-            let canonical = target.canonicalize().ok()?;
-            let (key, document) = self.documents.get_key_value(&canonical)?;
-            (key.as_path(), document)
+            let (key, document) = self.documents.get_key_value(&join(from, file_part)?)?;
+            (key.as_str(), document)
         };
         Some((
             file,
@@ -294,6 +259,23 @@ impl SpecSet {
             },
         ))
     }
+}
+
+/// The path of `relative` seen from the file `from` (`.` and `..` applied, `/`-separated as in
+/// the specifications); `None` when it climbs above the root.
+fn join(from: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in relative.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 fn paths(document: &Value) -> impl Iterator<Item = (&str, &Value)> {

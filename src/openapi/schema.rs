@@ -8,7 +8,6 @@
 //! `additionalProperties` allows it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_json::{Value, json};
 
@@ -38,10 +37,10 @@ struct Flat<'a> {
     /// `x-ms-enum.modelAsString`: the list names the known values of an open set. The one
     /// documented extension aigw uses is custom DCR streams (`Custom-<table>`), accepted here.
     extensible: bool,
-    properties: BTreeMap<&'a str, (&'a Path, &'a Value)>,
+    properties: BTreeMap<&'a str, (&'a str, &'a Value)>,
     required: Vec<&'a str>,
-    additional: Option<(&'a Path, &'a Value)>,
-    items: Option<(&'a Path, &'a Value)>,
+    additional: Option<(&'a str, &'a Value)>,
+    items: Option<(&'a str, &'a Value)>,
     read_only: bool,
     format: Option<&'a str>,
     pattern: Option<&'a str>,
@@ -95,7 +94,7 @@ fn common_type(name: &str) -> Option<&'static Value> {
 impl<'a> Resolver<'a> {
     pub fn validate(
         &self,
-        file: &'a Path,
+        file: &'a str,
         schema: &'a Value,
         value: &Value,
         at: &str,
@@ -219,7 +218,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves `$ref` and merges `allOf` (depth-limited against reference cycles).
-    fn flatten(&self, file: &'a Path, schema: &'a Value, depth: usize) -> Flat<'a> {
+    fn flatten(&self, file: &'a str, schema: &'a Value, depth: usize) -> Flat<'a> {
         let mut flat = Flat::default();
         if depth > 32 {
             flat.any = true;

@@ -175,6 +175,11 @@ pub const DEPLOYMENT_SKUS: &[&str] = &[
     "Developer",
 ];
 
+/// Whether aigw reads a top-level parameter of this name.
+pub fn is_top_level(name: &str) -> bool {
+    TOP_LEVEL.iter().any(|d| d.name == name)
+}
+
 pub fn names(docs: &[ParamDoc]) -> Vec<&'static str> {
     docs.iter().map(|d| d.name).collect()
 }

@@ -2,20 +2,37 @@
 //!
 //! Parsed with `jsonc-parser` because it keeps byte ranges for every node (serde_json does not),
 //! which is what lets validation point at the offending line. Comments and trailing commas are
-//! accepted, as ARM tooling does.
+//! accepted, as ARM tooling does; so is a UTF-8 byte-order mark, which Windows editors write.
+//! A key written twice in one object is reported with both positions (JSON parsers silently keep
+//! the last one, so the value in effect would not be the one the reader sees first).
+
+use std::collections::HashMap;
 
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
 use super::value::{Entry, Node, Param, Value};
-use crate::diagnostic::Diagnostic;
-use crate::source::Span;
+use crate::diagnostic::{Diagnostic, shown};
+use crate::source::{BOM, Span};
 
 /// Nesting deeper than this is refused before parsing (the parser recurses per level).
 const MAX_DEPTH: usize = 64;
 
-pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
-    if let Some(offset) = too_deep(text) {
+const SHAPE: &str = "an ARM parameter file is {\"parameters\": {\"name\": {\"value\": ...}}}";
+
+/// Parses an ARM JSON parameter file. Returns every entry of `parameters` in file order (with no
+/// value when its entry is broken), or `None` when the file as a whole cannot be read as a
+/// parameter file (not JSON, empty, no `parameters`): checking parameters would only add noise.
+pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Option<Vec<Param>> {
+    // The BOM is skipped, and every position shifted back to the full text.
+    let base = if text.starts_with(BOM) {
+        BOM.len_utf8()
+    } else {
+        0
+    };
+    let json = &text[base..];
+    if let Some(offset) = too_deep(json) {
+        let offset = base + offset;
         problems.push(
             Diagnostic::new(
                 "too-deep",
@@ -23,7 +40,7 @@ pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
             )
             .at(Span::new(offset, offset + 1)),
         );
-        return Vec::new();
+        return None;
     }
     let options = ParseOptions {
         allow_comments: true,
@@ -37,24 +54,28 @@ pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let root = match parse_to_ast(text, &CollectOptions::default(), &options) {
+    let root = match parse_to_ast(json, &CollectOptions::default(), &options) {
         Ok(result) => result.value,
         Err(error) => {
             let range = error.range();
             problems.push(
-                Diagnostic::new("invalid-json", format!("this is not valid JSON: {}", error.kind()))
-                    .at(Span::new(range.start, range.end))
-                    .help("fix the JSON syntax; an ARM parameter file is {\"parameters\": {\"name\": {\"value\": ...}}}"),
+                Diagnostic::new(
+                    "invalid-json",
+                    format!("this is not valid JSON: {}", error.kind()),
+                )
+                .at(Span::new(base + range.start, base + range.end))
+                .help(format!("fix the JSON syntax; {SHAPE}")),
             );
-            return Vec::new();
+            return None;
         }
     };
-    let Some(root) = root.map(convert) else {
-        problems.push(
-            Diagnostic::new("empty-file", "the parameter file is empty")
-                .help("an ARM parameter file is {\"parameters\": {\"name\": {\"value\": ...}}}"),
-        );
-        return Vec::new();
+    let mut converter = Converter {
+        base,
+        problems: &mut *problems,
+    };
+    let Some(root) = root.map(|root| converter.convert(root)) else {
+        problems.push(Diagnostic::new("empty-file", "the parameter file is empty").help(SHAPE));
+        return None;
     };
     parameters(root, problems)
 }
@@ -101,48 +122,77 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
-fn convert(value: ast::Value<'_>) -> Node {
-    match value {
-        ast::Value::StringLit(s) => Node::new(span(s.range), Value::String(s.value.into_owned())),
-        ast::Value::NumberLit(n) => {
-            let value = match n.value.parse::<i64>() {
-                Ok(i) => Value::Int(i),
-                Err(_) => Value::Number(n.value.to_string()),
-            };
-            Node::new(span(n.range), value)
-        }
-        ast::Value::BooleanLit(b) => Node::new(span(b.range), Value::Bool(b.value)),
-        ast::Value::NullKeyword(n) => Node::new(span(n.range), Value::Null),
-        ast::Value::Array(a) => Node::new(
-            span(a.range),
-            Value::Array(a.elements.into_iter().map(convert).collect()),
-        ),
-        ast::Value::Object(o) => {
-            let entries = o
-                .properties
-                .into_iter()
-                .map(|prop| {
+/// Turns the JSON syntax tree into the format-neutral value tree.
+struct Converter<'p> {
+    /// Where the parsed text starts in the file (after a BOM).
+    base: usize,
+    problems: &'p mut Vec<Diagnostic>,
+}
+
+impl Converter<'_> {
+    fn span(&self, range: jsonc_parser::common::Range) -> Span {
+        Span::new(self.base + range.start, self.base + range.end)
+    }
+
+    fn convert(&mut self, value: ast::Value<'_>) -> Node {
+        match value {
+            ast::Value::StringLit(s) => {
+                Node::new(self.span(s.range), Value::String(s.value.into_owned()))
+            }
+            ast::Value::NumberLit(n) => {
+                let value = match n.value.parse::<i64>() {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::Number(n.value.to_string()),
+                };
+                Node::new(self.span(n.range), value)
+            }
+            ast::Value::BooleanLit(b) => Node::new(self.span(b.range), Value::Bool(b.value)),
+            ast::Value::NullKeyword(n) => Node::new(self.span(n.range), Value::Null),
+            ast::Value::Array(a) => {
+                let span = self.span(a.range);
+                let items = a.elements.into_iter().map(|v| self.convert(v)).collect();
+                Node::new(span, Value::Array(items))
+            }
+            ast::Value::Object(o) => {
+                let span = self.span(o.range);
+                let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
+                let mut seen: HashMap<String, Span> = HashMap::new();
+                for prop in o.properties {
                     let (key, key_range) = match prop.name {
                         ast::ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                         ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                     };
-                    Entry {
-                        key,
-                        key_span: span(key_range),
-                        value: convert(prop.value),
+                    let key_span = self.span(key_range);
+                    let value = self.convert(prop.value);
+                    // The first one is kept, as in `.bicepparam` files; either way it is an error.
+                    if let Some(first) = seen.get(&key) {
+                        self.problems.push(
+                            Diagnostic::new(
+                                "duplicate-property",
+                                format!("property `{}` is set twice in this object", shown(&key)),
+                            )
+                            .at(key_span)
+                            .also(*first, "first set")
+                            .help(
+                                "remove one of the two; JSON readers disagree on which one counts",
+                            ),
+                        );
+                        continue;
                     }
-                })
-                .collect();
-            Node::new(span(o.range), Value::Object(entries))
+                    seen.insert(key.clone(), key_span);
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
+                }
+                Node::new(span, Value::Object(entries))
+            }
         }
     }
 }
 
-fn span(range: jsonc_parser::common::Range) -> Span {
-    Span::new(range.start, range.end)
-}
-
-fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
+fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Option<Vec<Param>> {
     let Value::Object(entries) = root.value else {
         problems.push(
             Diagnostic::new(
@@ -150,9 +200,9 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
                 format!("expected a JSON object, found {}", root.value.kind()),
             )
             .at(root.span)
-            .help("an ARM parameter file is {\"parameters\": {\"name\": {\"value\": ...}}}"),
+            .help(SHAPE),
         );
-        return Vec::new();
+        return None;
     };
     let mut parameters_node = None;
     for entry in entries {
@@ -162,7 +212,7 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
             other => problems.push(
                 Diagnostic::new(
                     "unknown-property",
-                    format!("unexpected top-level property `{other}`"),
+                    format!("unexpected top-level property `{}`", shown(other)),
                 )
                 .at(entry.key_span)
                 .help("an ARM parameter file has `$schema`, `contentVersion` and `parameters`"),
@@ -177,7 +227,7 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
                     .to(Span::new(root.span.start, root.span.start + 1)))
                 .help("put every parameter under \"parameters\": {\"name\": {\"value\": ...}}"),
         );
-        return Vec::new();
+        return None;
     };
     let Value::Object(entries) = parameters_node.value else {
         problems.push(
@@ -190,35 +240,26 @@ fn parameters(root: Node, problems: &mut Vec<Diagnostic>) -> Vec<Param> {
             )
             .at(parameters_node.span),
         );
-        return Vec::new();
+        return None;
     };
-    let mut params: Vec<Param> = Vec::new();
-    for entry in entries {
-        if params.iter().any(|p| p.name == entry.key) {
-            problems.push(
-                Diagnostic::new(
-                    "duplicate-parameter",
-                    format!("parameter `{}` is set twice", entry.key),
-                )
-                .path(entry.key.clone())
-                .at(entry.key_span)
-                .help("remove one of the two entries"),
-            );
-            continue;
-        }
-        if let Some(value) = parameter_value(&entry, problems) {
-            params.push(Param {
+    // Keys are unique here: the converter reported and dropped repeats.
+    let params = entries
+        .into_iter()
+        .map(|entry| {
+            let value = parameter_value(&entry, problems);
+            Param {
                 name: entry.key,
                 name_span: entry.key_span,
                 value,
-            });
-        }
-    }
-    params
+            }
+        })
+        .collect();
+    Some(params)
 }
 
 /// The `value` of one `{"value": ...}` entry.
 fn parameter_value(entry: &Entry, problems: &mut Vec<Diagnostic>) -> Option<Node> {
+    let name = shown(&entry.key);
     let Value::Object(fields) = &entry.value.value else {
         problems.push(
             Diagnostic::new(
@@ -230,7 +271,7 @@ fn parameter_value(entry: &Entry, problems: &mut Vec<Diagnostic>) -> Option<Node
             )
             .path(entry.key.clone())
             .at(entry.value.span)
-            .help(format!("write \"{}\": {{\"value\": ...}}", entry.key)),
+            .help(format!("write \"{name}\": {{\"value\": ...}}")),
         );
         return None;
     };
@@ -256,7 +297,10 @@ fn parameter_value(entry: &Entry, problems: &mut Vec<Diagnostic>) -> Option<Node
             other => problems.push(
                 Diagnostic::new(
                     "unknown-property",
-                    format!("unexpected property `{other}` in parameter `{}`", entry.key),
+                    format!(
+                        "unexpected property `{}` in parameter `{name}`",
+                        shown(other)
+                    ),
                 )
                 .path(entry.key.clone())
                 .at(field.key_span)
@@ -268,11 +312,11 @@ fn parameter_value(entry: &Entry, problems: &mut Vec<Diagnostic>) -> Option<Node
         problems.push(
             Diagnostic::new(
                 "missing-value",
-                format!("parameter `{}` has no `value`", entry.key),
+                format!("parameter `{name}` has no `value`"),
             )
             .path(entry.key.clone())
             .at(entry.value.span)
-            .help(format!("write \"{}\": {{\"value\": ...}}", entry.key)),
+            .help(format!("write \"{name}\": {{\"value\": ...}}")),
         );
     }
     value
@@ -285,7 +329,7 @@ mod tests {
 
     fn run(text: &str) -> (Vec<Param>, Vec<Diagnostic>) {
         let mut problems = Vec::new();
-        let params = parse(text, &mut problems);
+        let params = parse(text, &mut problems).unwrap_or_default();
         problems.sort_by_key(|p| p.span.map(|s| s.start));
         (params, problems)
     }
@@ -307,13 +351,77 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let file = SourceFile::new("p.json", text);
         assert_eq!(params.len(), 4);
-        assert_eq!(params[0].value.value, Value::String("acc".into()));
+        let value = |i: usize| {
+            params[i]
+                .value
+                .clone()
+                .unwrap_or_else(|| panic!("no value"))
+        };
+        assert_eq!(value(0).value, Value::String("acc".into()));
+        assert_eq!(file.line_col(value(0).span.start).to_string(), "6:31");
+        assert_eq!(value(1).value, Value::Int(10));
+        assert_eq!(value(2).value, Value::Number("1.5".into()));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted_and_positions_stay_right() {
+        let text =
+            "\u{feff}{\n  \"parameters\": {\n    \"environment\": { \"value\": \"acc\" }\n  }\n}\n";
+        let (params, problems) = run(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let file = SourceFile::new("p.json", text);
+        let value = params[0]
+            .value
+            .clone()
+            .unwrap_or_else(|| panic!("no value"));
+        assert_eq!(file.slice(value.span), "\"acc\"");
+        assert_eq!(file.line_col(value.span.start).to_string(), "3:31");
+    }
+
+    #[test]
+    fn a_key_set_twice_is_reported_with_both_positions() {
+        let text = r#"{
+  "parameters": {
+    "tags": { "value": { "owner": "a", "owner": "b" } },
+    "tags": { "value": {} }
+  }
+}"#;
+        let (params, problems) = run(text);
+        let file = SourceFile::new("p.json", text);
+        let found: Vec<(&str, String, String)> = problems
+            .iter()
+            .map(|p| {
+                let at = |span: Span| file.line_col(span.start).to_string();
+                (
+                    p.code,
+                    at(p.span.unwrap_or_default()),
+                    p.related.as_ref().map(|r| at(r.span)).unwrap_or_default(),
+                )
+            })
+            .collect();
         assert_eq!(
-            file.line_col(params[0].value.span.start).to_string(),
-            "6:31"
+            found,
+            [
+                ("duplicate-property", "3:40".into(), "3:26".into()),
+                ("duplicate-property", "4:5".into(), "3:5".into()),
+            ]
         );
-        assert_eq!(params[1].value.value, Value::Int(10));
-        assert_eq!(params[2].value.value, Value::Number("1.5".into()));
+        // The first of each is the one in effect.
+        let Some(Value::Object(tags)) = params[0].value.as_ref().map(|v| &v.value) else {
+            panic!("{params:?}")
+        };
+        assert_eq!(tags[0].value.value, Value::String("a".into()));
+        assert_eq!(tags.len(), 1);
+    }
+
+    #[test]
+    fn a_file_of_only_a_byte_order_mark_or_blanks_is_empty() {
+        for text in ["", "\u{feff}", "\r\r\r", "\u{feff}\r\n  \r\n"] {
+            let mut problems = Vec::new();
+            assert!(parse(text, &mut problems).is_none());
+            let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+            assert_eq!(codes, ["empty-file"], "{text:?}");
+        }
     }
 
     #[test]
@@ -339,10 +447,13 @@ mod tests {
                 "unknown-property"
             ]
         );
-        assert_eq!(
-            params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-            ["extra"]
-        );
+        let with_values: Vec<_> = params
+            .iter()
+            .filter(|p| p.value.is_some())
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(with_values, ["extra"]);
+        assert_eq!(params.len(), 4, "broken entries are still declared");
     }
 
     #[test]

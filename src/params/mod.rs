@@ -4,6 +4,7 @@
 pub mod bicepparam;
 pub mod catalog;
 pub mod json;
+pub mod read;
 pub mod validate;
 pub mod value;
 
@@ -12,12 +13,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use crate::spec::StackSpec;
+pub use read::MAX_FILE_BYTES;
 pub use validate::ValidateOptions;
-
-/// Parameter files larger than this are refused (real ones are a few kilobytes).
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamFormat {
@@ -60,33 +59,54 @@ pub enum LoadError {
         path: String,
         source: std::io::Error,
     },
-    #[error("parameter file {path} is larger than {MAX_FILE_BYTES} bytes")]
-    TooLarge { path: String },
-    #[error("parameter file {path} is not UTF-8 text")]
-    NotUtf8 { path: String },
+    #[error(
+        "parameter file {path} is {kind}, not a regular file; aigw reads parameter files from disk (write the content to a file and pass its path)"
+    )]
+    NotAFile { path: String, kind: &'static str },
+    #[error(
+        "parameter file {path} has {size} bytes; aigw reads parameter files of up to {limit} bytes (4 MiB, Azure's limit for parameter files)"
+    )]
+    TooLarge { path: String, size: u64, limit: u64 },
     #[error("{} problem(s) in {}", .0.len(), .0.file.name())]
     Invalid(Diagnostics),
 }
 
 /// Reads, parses and validates a parameter file.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<StackSpec, LoadError> {
-    let shown = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
-    })?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { path: shown });
-    }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
-        path: shown.clone(),
-    })?;
+    let bytes = read::read_file(path)?;
+    let name = path.display().to_string();
+    let text = decode(&name, bytes).map_err(LoadError::Invalid)?;
     let format = ParamFormat::detect(path, &text);
-    load_text(SourceFile::new(shown, text), format, options).map_err(LoadError::Invalid)
+    load_text(SourceFile::new(name, text), format, options).map_err(LoadError::Invalid)
+}
+
+/// The text of a file shown as `name`, or the one problem of a file that is not UTF-8.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Diagnostics> {
+    String::from_utf8(bytes).map_err(|error| not_utf8(name.to_string(), error))
+}
+
+/// The one problem of a file that is not UTF-8, at its first invalid byte.
+fn not_utf8(name: String, error: std::string::FromUtf8Error) -> Diagnostics {
+    let at = error.utf8_error().valid_up_to();
+    let bytes = error.into_bytes();
+    let bad = bytes.get(at).copied().unwrap_or_default();
+    let help = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        "the file is UTF-16 text; save it as UTF-8"
+    } else {
+        "save the file as UTF-8 (it looks like another encoding, such as Windows-1252 or Latin-1, or a binary file)"
+    };
+    // Invalid bytes become U+FFFD (3 bytes): the first one starts where the invalid byte was.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut diagnostics = Diagnostics::new(SourceFile::new(name, text));
+    diagnostics.push(
+        Diagnostic::new(
+            "not-utf8",
+            format!("the file is not UTF-8 text: byte 0x{bad:02X} at byte offset {at} is not valid UTF-8"),
+        )
+        .at(Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()))
+        .help(help),
+    );
+    diagnostics
 }
 
 /// Parses and validates parameter text already in memory.
@@ -97,34 +117,25 @@ pub fn load_text(
 ) -> Result<StackSpec, Diagnostics> {
     let mut problems: Vec<Diagnostic> = Vec::new();
     let params = match format {
-        ParamFormat::Bicepparam => bicepparam::parse(file.text(), &options.env, &mut problems),
+        ParamFormat::Bicepparam => bicepparam::parse(
+            file.text(),
+            &catalog::is_top_level,
+            &options.env,
+            &mut problems,
+        ),
         ParamFormat::Json => json::parse(file.text(), &mut problems),
     };
-    let spec = validate::validate(&params, &options.validate);
+    // `None`: the file as a whole could not be read; that one problem says everything.
+    let spec = params.map(|params| validate::validate(&params, format, &options.validate));
     let mut diagnostics = Diagnostics::new(file);
     diagnostics.items = problems;
     match spec {
-        Ok(spec) if diagnostics.is_empty() => Ok(spec),
-        Ok(_) => {
-            diagnostics.sort();
-            Err(diagnostics)
-        }
-        Err(validation) => {
-            // A parameter whose value failed to parse is absent from `params`; reporting it as
-            // "missing" too would be noise next to the parse error that explains it.
-            let parse_failed = !diagnostics.is_empty();
-            let text = diagnostics.file.text().to_string();
-            diagnostics.items.extend(validation.into_iter().filter(|d| {
-                let written = d
-                    .path
-                    .as_ref()
-                    .is_some_and(|name| text.contains(name.as_str()));
-                !(parse_failed && d.code == "missing-field" && d.span.is_none() && written)
-            }));
-            diagnostics.sort();
-            Err(diagnostics)
-        }
+        Some(Ok(spec)) if diagnostics.is_empty() => return Ok(spec),
+        Some(Err(validation)) => diagnostics.items.extend(validation),
+        Some(Ok(_)) | None => {}
     }
+    diagnostics.sort();
+    Err(diagnostics)
 }
 
 #[cfg(test)]

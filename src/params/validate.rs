@@ -1,18 +1,29 @@
 //! Turns parsed parameters into a [`StackSpec`], reporting every problem at once.
 //!
-//! Checks run per field first (types, required fields, ranges), then across fields (uniqueness,
-//! pool consistency), then on derived Azure names. A derived name that breaks a rule is reported
-//! once at the parameter that causes it (usually `suffix`), not once per resource.
+//! Checks run per field first (types, required fields, ranges; this file), then across fields
+//! (uniqueness, pool consistency: `unique`), then on derived Azure names (`derived`). A derived
+//! name that breaks a rule is reported once at the parameter that causes it (usually `suffix`),
+//! not once per resource. Help texts show examples in the syntax of the file (`hints`). Values
+//! from the file are echoed through [`shown`] (escaped and cut). Every check is linear in the
+//! size of the file, so a file with thousands of mistakes is checked as fast as a correct one.
 
-use std::collections::BTreeMap;
+mod derived;
+mod hints;
+mod unique;
 
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::json;
+
+use super::ParamFormat;
 use super::catalog::{self, DEPLOYMENT_SKUS};
 use super::value::{Entry, Node, Param, Value};
-use crate::diagnostic::Diagnostic;
-use crate::naming::{self, NameKind, NameOverrides, NameProblem, Names};
+use crate::diagnostic::{Diagnostic, shown};
+use crate::naming::{NameKind, NameOverrides, NameProblem, Names};
 use crate::regions;
 use crate::source::Span;
 use crate::spec::{ModelDeploymentSpec, Publisher, RegionSpec, StackSpec};
+use hints::{Hints, MORE};
 
 /// APIM pools accept priorities 0–100 (BackendPoolItem.priority in the 2024-05-01 spec).
 const PRIORITY_RANGE: std::ops::RangeInclusive<i64> = 0..=100;
@@ -20,6 +31,9 @@ const PRIORITY_RANGE: std::ops::RangeInclusive<i64> = 0..=100;
 const MAX_POOL_MEMBERS: usize = 30;
 /// ARM allows 50 tags per resource; names up to 512 characters, values up to 256.
 const MAX_TAGS: usize = 50;
+/// `sku.capacity` is `int32` in the Cognitive Services spec (2025-06-01, definitions `Sku`), and
+/// a deployment needs some capacity.
+const CAPACITY_RANGE: std::ops::RangeInclusive<i64> = 1..=i32::MAX as i64;
 
 #[derive(Clone, Debug, Default)]
 pub struct ValidateOptions {
@@ -27,10 +41,16 @@ pub struct ValidateOptions {
     pub allowed_regions: Vec<String>,
 }
 
-pub fn validate(params: &[Param], options: &ValidateOptions) -> Result<StackSpec, Vec<Diagnostic>> {
+/// Checks `params` read from a file in `format` (help texts use its syntax).
+pub fn validate(
+    params: &[Param],
+    format: ParamFormat,
+    options: &ValidateOptions,
+) -> Result<StackSpec, Vec<Diagnostic>> {
     let mut v = Validator {
         problems: Vec::new(),
         options,
+        hints: Hints(format),
     };
     let spec = v.stack(params);
     match spec {
@@ -42,6 +62,7 @@ pub fn validate(params: &[Param], options: &ValidateOptions) -> Result<StackSpec
 struct Validator<'o> {
     problems: Vec<Diagnostic>,
     options: &'o ValidateOptions,
+    hints: Hints,
 }
 
 /// A value with the span of the text it came from.
@@ -88,6 +109,7 @@ impl Validator<'_> {
         self.problems.push(diagnostic);
     }
 
+    /// `example` is a value in the file's syntax, or words such as "a quoted string".
     fn type_error(&mut self, node: &Node, path: &str, expected: &str, example: &str) {
         self.report(
             Diagnostic::new(
@@ -113,9 +135,12 @@ impl Validator<'_> {
         }
     }
 
-    /// A string that must not be empty or only whitespace.
+    /// A string that must not be empty or only whitespace, nor hold control characters.
     fn text(&mut self, node: &Node, path: &str) -> Option<At<String>> {
         let s = self.string(node, path)?;
+        if !self.no_control_characters(&s, path) {
+            return None;
+        }
         if s.value.trim().is_empty() {
             self.report(
                 Diagnostic::new("empty-value", "must not be empty")
@@ -140,6 +165,37 @@ impl Validator<'_> {
         Some(s)
     }
 
+    /// Control characters (line breaks, tabs, ESC, ...) and invisible bidirectional controls have
+    /// no place in a name, an address or a tag: they can only be a mistake (a line break from
+    /// `readEnvironmentVariable`, a pasted value), and they would reach notification emails, the
+    /// portal and logs. Azure checks only the length of free text such as the publisher name
+    /// (`publisherName`: maxLength 100 in the API Management spec; hashicorp/
+    /// terraform-provider-azurerm#2067), so aigw refuses them itself.
+    fn no_control_characters(&mut self, value: &At<String>, path: &str) -> bool {
+        let Some(c) = value
+            .value
+            .chars()
+            .find(|c| c.is_control() || crate::diagnostic::is_escaped(*c))
+        else {
+            return true;
+        };
+        self.report(
+            Diagnostic::new(
+                "control-character",
+                format!(
+                    "`{}` contains the control character {} (U+{:04X})",
+                    shown(&value.value),
+                    c.escape_default(),
+                    u32::from(c)
+                ),
+            )
+            .path(path)
+            .at(value.span)
+            .help("remove it; line breaks, tabs and other control characters are not allowed here"),
+        );
+        false
+    }
+
     fn int(&mut self, node: &Node, path: &str) -> Option<At<i64>> {
         match &node.value {
             Value::Int(i) => Some(At {
@@ -151,7 +207,7 @@ impl Validator<'_> {
                     Diagnostic::new("wrong-type", "expected an integer, found a string")
                         .path(path)
                         .at(node.span)
-                        .help(format!("remove the quotes: {}", s.trim())),
+                        .help(format!("remove the quotes: {}", shown(s.trim()))),
                 );
                 None
             }
@@ -185,7 +241,8 @@ impl Validator<'_> {
         match &node.value {
             Value::Array(items) => Some(items),
             _ => {
-                self.type_error(node, path, "an array", "[ ... ]");
+                let example = self.hints.value(&json!([MORE]));
+                self.type_error(node, path, "an array", &example);
                 None
             }
         }
@@ -194,16 +251,21 @@ impl Validator<'_> {
     /// The object's fields; unknown keys are reported with a suggestion.
     fn object<'n>(&mut self, node: &'n Node, path: &str, known: &[&str]) -> Option<Fields<'n>> {
         let Value::Object(entries) = &node.value else {
-            self.type_error(node, path, "an object", "{ name: value }");
+            let mut field = serde_json::Map::new();
+            field.insert(known[0].to_string(), json!(MORE));
+            let example = self.hints.value(&serde_json::Value::Object(field));
+            self.type_error(node, path, "an object", &example);
             return None;
         };
         for entry in entries {
             if !known.contains(&entry.key.as_str()) {
                 let here = join(path, &entry.key);
-                let mut diagnostic =
-                    Diagnostic::new("unknown-field", format!("unknown field `{}`", entry.key))
-                        .path(here)
-                        .at(entry.key_span);
+                let mut diagnostic = Diagnostic::new(
+                    "unknown-field",
+                    format!("unknown field `{}`", shown(&entry.key)),
+                )
+                .path(here)
+                .at(entry.key_span);
                 diagnostic = match crate::suggest::closest(&entry.key, known.iter().copied()) {
                     Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
                     None => diagnostic.help(format!("the fields here are: {}", known.join(", "))),
@@ -232,14 +294,15 @@ impl Validator<'_> {
 
     fn stack(&mut self, params: &[Param]) -> Option<StackSpec> {
         let known = catalog::names(catalog::TOP_LEVEL);
-        let mut by_name: BTreeMap<&str, &Param> = BTreeMap::new();
+        // Declared parameters aigw reads; one without a value had its problem reported already.
+        let mut by_name: HashMap<&str, &Param> = HashMap::new();
         for param in params {
             if known.contains(&param.name.as_str()) {
                 by_name.insert(param.name.as_str(), param);
             } else {
                 let mut diagnostic = Diagnostic::new(
                     "unknown-parameter",
-                    format!("unknown parameter `{}`", param.name),
+                    format!("unknown parameter `{}`", shown(&param.name)),
                 )
                 .path(param.name.clone())
                 .at(param.name_span);
@@ -251,14 +314,22 @@ impl Validator<'_> {
                 self.report(diagnostic);
             }
         }
-        let get = |name: &str| by_name.get(name).map(|p| &p.value);
+        let get = |name: &str| by_name.get(name).and_then(|p| p.value.as_ref());
+        // The value of a required parameter; "missing" only when it is not declared at all.
+        let required =
+            |v: &mut Self, name: &str, example: serde_json::Value| match by_name.get(name) {
+                Some(param) => param.value.as_ref(),
+                None => {
+                    let help = v.hints.add_param(name, &example);
+                    v.missing(name, None, help);
+                    None
+                }
+            };
 
-        let environment = self.required_component(
-            get("environment"),
-            "environment",
-            "param environment = 'acc'",
-        );
-        let suffix = self.required_component(get("suffix"), "suffix", "param suffix = 'x7k'");
+        let environment = required(self, "environment", json!("acc"))
+            .and_then(|node| self.name_part(node, "environment"));
+        let suffix =
+            required(self, "suffix", json!("x7k")).and_then(|node| self.name_part(node, "suffix"));
         let location = match get("location") {
             Some(node) => self.region_name(node, "location"),
             None => Some(At {
@@ -298,28 +369,10 @@ impl Validator<'_> {
                 NameKind::ApiManagementService,
             ),
         };
-        let publisher_email = match get("apimPublisherEmail") {
-            Some(node) => self.email(node, "apimPublisherEmail"),
-            None => {
-                self.missing(
-                    "apimPublisherEmail",
-                    None,
-                    "add `param apimPublisherEmail = 'platform@example.com'`",
-                );
-                None
-            }
-        };
-        let publisher_name = match get("apimPublisherName") {
-            Some(node) => self.publisher_name(node),
-            None => {
-                self.missing(
-                    "apimPublisherName",
-                    None,
-                    "add `param apimPublisherName = 'Contoso Platform'`",
-                );
-                None
-            }
-        };
+        let publisher_email = required(self, "apimPublisherEmail", json!("platform@example.com"))
+            .and_then(|node| self.email(node, "apimPublisherEmail"));
+        let publisher_name = required(self, "apimPublisherName", json!("Contoso Platform"))
+            .and_then(|node| self.publisher_name(node));
         let tags = match get("tags") {
             Some(node) => self.tags(node),
             None => Some(BTreeMap::new()),
@@ -328,17 +381,12 @@ impl Validator<'_> {
             Some(node) => self.boolean(node, "tripOnServerErrors"),
             None => Some(true),
         };
-        let raw_regions = match get("openAILocations") {
-            Some(node) => self.regions(node),
-            None => {
-                self.missing(
-                    "openAILocations",
-                    None,
-                    "add `param openAILocations = [ { name: 'westeurope', abbreviation: 'weu', deployments: [ ... ] } ]`",
-                );
-                None
-            }
-        };
+        let raw_regions = required(
+            self,
+            "openAILocations",
+            json!([{ "name": "westeurope", "abbreviation": "weu", "deployments": [MORE] }]),
+        )
+        .and_then(|node| self.regions(node));
         if let Some(raw_regions) = &raw_regions {
             self.cross_region_checks(raw_regions);
         }
@@ -350,7 +398,7 @@ impl Validator<'_> {
                 suffix.value.clone(),
                 overrides.clone(),
             );
-            let suffix_param = by_name.get("suffix").map(|p| p.value.span);
+            let suffix_param = get("suffix").map(|node| node.span);
             self.derived_names(
                 &names,
                 suffix,
@@ -379,17 +427,8 @@ impl Validator<'_> {
         })
     }
 
-    /// `environment`, `suffix` and abbreviations: the pieces every name is built from.
-    fn required_component(
-        &mut self,
-        node: Option<&Node>,
-        path: &str,
-        example: &str,
-    ) -> Option<At<String>> {
-        let Some(node) = node else {
-            self.missing(path, None, format!("add `{example}`"));
-            return None;
-        };
+    /// `environment` or `suffix`: pieces every name is built from.
+    fn name_part(&mut self, node: &Node, path: &str) -> Option<At<String>> {
         let value = self.string(node, path)?;
         self.component(value, path)
     }
@@ -413,13 +452,14 @@ impl Validator<'_> {
             "use lower-case letters and digits, optionally joined by single hyphens".to_string()
         } else {
             format!(
-                "use lower-case letters and digits, optionally joined by single hyphens, e.g. '{fixed}'"
+                "use lower-case letters and digits, optionally joined by single hyphens, e.g. {}",
+                self.hints.string(&shown(&fixed))
             )
         };
         self.report(
             Diagnostic::new(
                 "invalid-name-part",
-                format!("`{s}` cannot be part of Azure resource names"),
+                format!("`{}` cannot be part of Azure resource names", shown(s)),
             )
             .path(path)
             .at(value.span)
@@ -434,18 +474,21 @@ impl Validator<'_> {
         if regions::is_known(&value.value, &self.options.allowed_regions) {
             return Some(value);
         }
+        let name = shown(&value.value);
         let help = match regions::programmatic_name(&value.value) {
-            Some(name) if name != value.value => format!("write the ARM location name '{name}'"),
+            Some(known) if known != value.value => {
+                format!("write the ARM location name {}", self.hints.string(known))
+            }
             _ => {
                 match crate::suggest::closest(&value.value, regions::KNOWN_REGIONS.iter().copied())
                 {
                     Some(candidate) => format!(
-                        "did you mean '{candidate}'? If `{}` is a new Azure region, pass --allow-region {}",
-                        value.value, value.value
+                        "did you mean {}? If `{name}` is a new Azure region, pass --allow-region {name}",
+                        self.hints.string(candidate)
                     ),
                     None => format!(
-                        "use an ARM location name such as 'westeurope'; if `{}` is a new Azure region, pass --allow-region {}",
-                        value.value, value.value
+                        "use an ARM location name such as {}; if `{name}` is a new Azure region, pass --allow-region {name}",
+                        self.hints.string("westeurope")
                     ),
                 }
             }
@@ -453,7 +496,7 @@ impl Validator<'_> {
         self.report(
             Diagnostic::new(
                 "unknown-region",
-                format!("`{}` is not a known Azure region", value.value),
+                format!("`{name}` is not a known Azure region"),
             )
             .path(path)
             .at(value.span)
@@ -495,10 +538,16 @@ impl Validator<'_> {
         };
         if !well_formed {
             self.report(
-                Diagnostic::new("invalid-email", format!("`{s}` is not an email address"))
-                    .path(path)
-                    .at(value.span)
-                    .help("write one address such as 'platform@example.com'"),
+                Diagnostic::new(
+                    "invalid-email",
+                    format!("`{}` is not an email address", shown(s)),
+                )
+                .path(path)
+                .at(value.span)
+                .help(format!(
+                    "write one address such as {}",
+                    self.hints.string("platform@example.com")
+                )),
             );
             return None;
         }
@@ -531,7 +580,8 @@ impl Validator<'_> {
 
     fn tags(&mut self, node: &Node) -> Option<BTreeMap<String, String>> {
         let Value::Object(entries) = &node.value else {
-            self.type_error(node, "tags", "an object", "{ costCenter: '1234' }");
+            let example = self.hints.value(&json!({ "costCenter": "1234" }));
+            self.type_error(node, "tags", "an object", &example);
             return None;
         };
         let mut tags = BTreeMap::new();
@@ -551,8 +601,16 @@ impl Validator<'_> {
             );
             ok = false;
         }
+        // "Tag names are case-insensitive for operations" (Microsoft Learn, "Use tags to organize
+        // your Azure resources": https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources):
+        // `Owner` and `owner` are one tag, and one value would silently replace the other.
+        let mut seen: HashMap<String, &Entry> = HashMap::new();
         for entry in entries {
             let path = format!("tags.{}", entry.key);
+            let name = At {
+                value: entry.key.clone(),
+                span: entry.key_span,
+            };
             if entry.key.is_empty()
                 || entry.key.chars().count() > 512
                 || entry.key.contains(['<', '>', '%', '&', '\\', '?', '/'])
@@ -560,17 +618,49 @@ impl Validator<'_> {
                 self.report(
                     Diagnostic::new(
                         "invalid-tag-name",
-                        format!("`{}` is not a valid tag name", entry.key),
+                        format!("`{}` is not a valid tag name", shown(&entry.key)),
                     )
                     .path(path.clone())
                     .at(entry.key_span)
                     .help("tag names are 1-512 characters without < > % & \\ ? /"),
                 );
                 ok = false;
+            } else if !self.no_control_characters(&name, &path) {
+                ok = false;
+            }
+            match seen.get(&entry.key.to_lowercase()) {
+                Some(first) => {
+                    self.report(
+                        Diagnostic::new(
+                            "duplicate-tag",
+                            format!(
+                                "tag `{}` differs from `{}` only in case; Azure tag names ignore case, so one would replace the other",
+                                shown(&entry.key),
+                                shown(&first.key)
+                            ),
+                        )
+                        .path(path.clone())
+                        .at(entry.key_span)
+                        .also(first.key_span, "the other")
+                        .help("keep one of the two"),
+                    );
+                    ok = false;
+                }
+                None => {
+                    seen.insert(entry.key.to_lowercase(), entry);
+                }
             }
             match &entry.value.value {
                 Value::String(s) if s.chars().count() <= 256 => {
-                    tags.insert(entry.key.clone(), s.clone());
+                    let value = At {
+                        value: s.clone(),
+                        span: entry.value.span,
+                    };
+                    if self.no_control_characters(&value, &path) {
+                        tags.insert(entry.key.clone(), value.value);
+                    } else {
+                        ok = false;
+                    }
                 }
                 Value::String(_) => {
                     self.report(
@@ -597,7 +687,10 @@ impl Validator<'_> {
                 Diagnostic::new("empty-value", "needs at least one region")
                     .path("openAILocations")
                     .at(node.span)
-                    .help("add { name: 'westeurope', abbreviation: 'weu', deployments: [ ... ] }"),
+                    .help(format!(
+                        "add {}",
+                        self.hints.value(&json!({ "name": "westeurope", "abbreviation": "weu", "deployments": [MORE] }))
+                    )),
             );
             return None;
         }
@@ -614,7 +707,7 @@ impl Validator<'_> {
                     self.missing(
                         &join(&path, "name"),
                         Some(fields.span),
-                        "add name: 'swedencentral'",
+                        format!("add {}", self.hints.field("name", &json!("swedencentral"))),
                     );
                     None
                 }
@@ -627,7 +720,7 @@ impl Validator<'_> {
                     self.missing(
                         &join(&path, "abbreviation"),
                         Some(fields.span),
-                        "add abbreviation: 'sec'",
+                        format!("add {}", self.hints.field("abbreviation", &json!("sec"))),
                     );
                     None
                 }
@@ -651,7 +744,13 @@ impl Validator<'_> {
                     self.missing(
                         &join(&path, "deployments"),
                         Some(fields.span),
-                        "add deployments: [ { deploymentName: ..., ... } ]",
+                        format!(
+                            "add {}",
+                            self.hints.field(
+                                "deployments",
+                                &json!([{ "deploymentName": MORE, "modelName": MORE }])
+                            )
+                        ),
                     );
                     Vec::new()
                 }
@@ -709,22 +808,23 @@ impl Validator<'_> {
                 continue;
             };
             let required_text = |v: &mut Self, key: &str, example: &str| -> Option<At<String>> {
+                let example = json!(example);
                 match fields.get(key) {
                     Some(n) => v.text(n, &join(&path, key)),
                     None => {
                         v.missing(
                             &join(&path, key),
                             Some(fields.span),
-                            format!("add {key}: {example}"),
+                            format!("add {}", v.hints.field(key, &example)),
                         );
                         None
                     }
                 }
             };
-            let name = required_text(self, "deploymentName", "'gpt-5.4-mini'");
-            let model_name = required_text(self, "modelName", "'gpt-5.4-mini'");
-            let model_version = required_text(self, "modelVersion", "'2026-03-17'");
-            let sku_name = required_text(self, "skuName", "'GlobalStandard'")
+            let name = required_text(self, "deploymentName", "gpt-5.4-mini");
+            let model_name = required_text(self, "modelName", "gpt-5.4-mini");
+            let model_version = required_text(self, "modelVersion", "2026-03-17");
+            let sku_name = required_text(self, "skuName", "GlobalStandard")
                 .and_then(|s| self.sku_name(s, &join(&path, "skuName")));
             let sku_capacity = match fields.get("skuCapacity") {
                 Some(n) => self.capacity(n, &join(&path, "skuCapacity")),
@@ -732,7 +832,7 @@ impl Validator<'_> {
                     self.missing(
                         &join(&path, "skuCapacity"),
                         Some(fields.span),
-                        "add skuCapacity: 10",
+                        format!("add {}", self.hints.field("skuCapacity", &json!(10))),
                     );
                     None
                 }
@@ -767,13 +867,16 @@ impl Validator<'_> {
             return Some(value);
         }
         let help = match crate::suggest::closest(&value.value, DEPLOYMENT_SKUS.iter().copied()) {
-            Some(candidate) => format!("did you mean '{candidate}'?"),
+            Some(candidate) => format!("did you mean {}?", self.hints.string(candidate)),
             None => format!("use one of: {}", DEPLOYMENT_SKUS.join(", ")),
         };
         self.report(
             Diagnostic::new(
                 "unknown-sku",
-                format!("`{}` is not a deployment SKU Azure accepts", value.value),
+                format!(
+                    "`{}` is not a deployment SKU Azure accepts",
+                    shown(&value.value)
+                ),
             )
             .path(path)
             .at(value.span)
@@ -784,24 +887,33 @@ impl Validator<'_> {
 
     fn capacity(&mut self, node: &Node, path: &str) -> Option<u32> {
         let c = self.int(node, path)?;
-        // sku.capacity is int32 in the Cognitive Services spec.
-        match u32::try_from(c.value) {
-            Ok(n) if n > 0 && c.value <= i64::from(i32::MAX) => Some(n),
-            _ => {
-                self.report(
-                    Diagnostic::new(
-                        "out-of-range",
-                        format!("capacity {} must be greater than 0", c.value),
-                    )
-                    .path(path)
-                    .at(c.span)
-                    .help(
-                        "give the capacity in the SKU's unit, e.g. 10 (thousand tokens per minute)",
-                    ),
-                );
-                None
-            }
+        if let Ok(capacity) = u32::try_from(c.value)
+            && CAPACITY_RANGE.contains(&c.value)
+        {
+            return Some(capacity);
         }
+        let (message, help) = if c.value < *CAPACITY_RANGE.start() {
+            (
+                format!("capacity {} must be greater than 0", c.value),
+                "give the capacity in the SKU's unit, e.g. 10 (thousand tokens per minute)",
+            )
+        } else {
+            (
+                format!(
+                    "capacity {} is larger than {}, the largest capacity Azure accepts (a 32-bit integer)",
+                    c.value,
+                    CAPACITY_RANGE.end()
+                ),
+                "give the capacity in the SKU's unit, e.g. 10 (thousand tokens per minute); real capacities are far smaller",
+            )
+        };
+        self.report(
+            Diagnostic::new("out-of-range", message)
+                .path(path)
+                .at(c.span)
+                .help(help),
+        );
+        None
     }
 
     fn deployment_name(&mut self, value: At<String>, path: &str) -> Option<At<String>> {
@@ -815,375 +927,6 @@ impl Validator<'_> {
                 .at(value.span),
         );
         None
-    }
-
-    fn cross_region_checks(&mut self, regions: &[RawRegion]) {
-        // Region names and abbreviations are unique.
-        for (i, region) in regions.iter().enumerate() {
-            let earlier = &regions[..i];
-            if let Some(name) = &region.name
-                && let Some(first) = earlier
-                    .iter()
-                    .find(|r| r.name.as_ref().is_some_and(|n| n.value == name.value))
-            {
-                self.report(
-                    Diagnostic::new(
-                        "duplicate-region",
-                        format!(
-                            "region `{}` is listed twice (also {})",
-                            name.value, first.path
-                        ),
-                    )
-                    .path(join(&region.path, "name"))
-                    .at(name.span)
-                    .help("each region appears once; put all of its deployments in one entry"),
-                );
-            }
-            if let Some(abbr) = &region.abbreviation
-                && let Some(first) = earlier.iter().find(|r| {
-                    r.abbreviation
-                        .as_ref()
-                        .is_some_and(|a| a.value == abbr.value)
-                })
-            {
-                self.report(
-                    Diagnostic::new(
-                        "duplicate-abbreviation",
-                        format!(
-                            "abbreviation `{}` is already used by {}",
-                            abbr.value, first.path
-                        ),
-                    )
-                    .path(join(&region.path, "abbreviation"))
-                    .at(abbr.span)
-                    .help("abbreviations become part of resource names and must be unique"),
-                );
-            }
-            // A deployment name appears once per region.
-            for (j, deployment) in region.deployments.iter().enumerate() {
-                let Some(name) = &deployment.name else {
-                    continue;
-                };
-                if region.deployments[..j]
-                    .iter()
-                    .any(|d| d.name.as_ref().is_some_and(|n| n.value == name.value))
-                {
-                    self.report(
-                        Diagnostic::new(
-                            "duplicate-deployment",
-                            format!("deployment `{}` appears twice in this region", name.value),
-                        )
-                        .path(join(&deployment.path, "deploymentName"))
-                        .at(name.span)
-                        .help("give each deployment in a region its own name"),
-                    );
-                }
-            }
-        }
-
-        // Per deployment name across regions: one model, distinct priorities, at most 30 members.
-        let mut seen: Vec<(&str, Vec<(&RawRegion, &RawDeployment)>)> = Vec::new();
-        for region in regions {
-            for deployment in &region.deployments {
-                let Some(name) = &deployment.name else {
-                    continue;
-                };
-                match seen.iter_mut().find(|(n, _)| *n == name.value) {
-                    Some((_, members)) => members.push((region, deployment)),
-                    None => seen.push((&name.value, vec![(region, deployment)])),
-                }
-            }
-        }
-        for (name, members) in &seen {
-            let (first_region, first) = members[0];
-            for (_, deployment) in &members[1..] {
-                for (field, mine, theirs) in [
-                    ("modelName", &deployment.model_name, &first.model_name),
-                    (
-                        "modelVersion",
-                        &deployment.model_version,
-                        &first.model_version,
-                    ),
-                ] {
-                    if let (Some(mine), Some(theirs)) = (mine, theirs)
-                        && mine.value != theirs.value
-                    {
-                        self.report(
-                            Diagnostic::new(
-                                "pool-model-mismatch",
-                                format!(
-                                    "deployment `{name}` uses {field} `{}` here but `{}` in {}",
-                                    mine.value,
-                                    theirs.value,
-                                    first_region.name.as_ref().map_or(first_region.path.as_str(), |n| n.value.as_str())
-                                ),
-                            )
-                            .path(join(&deployment.path, field))
-                            .at(mine.span)
-                            .help(format!(
-                                "one pool serves every region of `{name}`, so all must run the same model; \
-                                 use the same {field}, or give this deployment another deploymentName"
-                            )),
-                        );
-                    }
-                }
-            }
-            for (k, (_, deployment)) in members.iter().enumerate() {
-                let Some(priority) = &deployment.priority else {
-                    continue;
-                };
-                if let Some((other_region, _)) = members[..k].iter().find(|(_, d)| {
-                    d.priority
-                        .as_ref()
-                        .is_some_and(|p| p.value == priority.value)
-                }) {
-                    let other = other_region
-                        .name
-                        .as_ref()
-                        .map_or(other_region.path.as_str(), |n| n.value.as_str());
-                    self.report(
-                        Diagnostic::new(
-                            "duplicate-priority",
-                            format!("deployment `{name}` has priority {} here and in {other}", priority.value),
-                        )
-                        .path(deployment.priority_path.clone())
-                        .at(priority.span)
-                        .help("pools route strictly by priority (1 → 2 → 3); give each region of this deployment its own priority"),
-                    );
-                }
-            }
-            if members.len() * 2 > MAX_POOL_MEMBERS {
-                let (_, extra) = members[MAX_POOL_MEMBERS / 2];
-                let span = extra.name.as_ref().map(|n| n.span);
-                let mut diagnostic = Diagnostic::new(
-                    "pool-too-large",
-                    format!(
-                        "deployment `{name}` is in {} regions; its pool would have {} members, API Management allows {MAX_POOL_MEMBERS}",
-                        members.len(),
-                        members.len() * 2
-                    ),
-                )
-                .path(join(&extra.path, "deploymentName"))
-                .help(format!("serve `{name}` from at most {} regions", MAX_POOL_MEMBERS / 2));
-                if let Some(span) = span {
-                    diagnostic = diagnostic.at(span);
-                }
-                self.report(diagnostic);
-            }
-        }
-    }
-
-    /// Checks every derived name; each failure is reported once, at the parameter that causes it.
-    fn derived_names(
-        &mut self,
-        names: &Names,
-        suffix: &At<String>,
-        suffix_span: Option<Span>,
-        regions: &[RawRegion],
-    ) {
-        let suffix_span = suffix_span.unwrap_or(suffix.span);
-        // Shared resources: too long because of environment + suffix.
-        let stack_names = [
-            (NameKind::ResourceGroup, names.resource_group()),
-            (NameKind::ManagedIdentity, names.identity()),
-            (
-                NameKind::LogAnalyticsWorkspace,
-                names.log_analytics_workspace(),
-            ),
-            (
-                NameKind::DataCollectionEndpoint,
-                names.data_collection_endpoint(),
-            ),
-            (NameKind::DataCollectionRule, names.data_collection_rule()),
-            (NameKind::ApiManagementService, names.api_management()),
-        ];
-        let mut too_long: Vec<String> = Vec::new();
-        let mut suffix_budget = usize::MAX;
-        let suffix_len = suffix.value.chars().count();
-        for (kind, name) in &stack_names {
-            let rule = kind.rule();
-            let len = name.chars().count();
-            if len > rule.max {
-                too_long.push(format!("{kind} `{name}` ({len} > {})", rule.max));
-                suffix_budget = suffix_budget.min((rule.max + suffix_len).saturating_sub(len));
-            }
-        }
-        // Regional resources: the abbreviation is to blame unless no abbreviation could fit.
-        let per_region = [NameKind::CognitiveServicesAccount, NameKind::FoundryProject];
-        let abbreviation_budget = per_region
-            .iter()
-            .map(|kind| {
-                let fixed = match kind {
-                    NameKind::CognitiveServicesAccount => names.account(""),
-                    _ => names.project(""),
-                };
-                kind.rule().max.saturating_sub(fixed.chars().count())
-            })
-            .min()
-            .unwrap_or(usize::MAX);
-        let shortest_abbreviation = regions
-            .iter()
-            .filter_map(|r| r.abbreviation.as_ref().map(|a| a.value.chars().count()))
-            .min()
-            .unwrap_or(1);
-        if abbreviation_budget < shortest_abbreviation.max(1) {
-            for kind in per_region {
-                let example = match kind {
-                    NameKind::CognitiveServicesAccount => names.account("xx"),
-                    _ => names.project("xx"),
-                };
-                let len = example.chars().count();
-                too_long.push(format!("{kind} `{example}` ({len} > {})", kind.rule().max));
-                suffix_budget =
-                    suffix_budget.min((kind.rule().max + suffix_len).saturating_sub(len));
-            }
-        } else {
-            for region in regions {
-                let Some(abbr) = &region.abbreviation else {
-                    continue;
-                };
-                if abbr.value.chars().count() > abbreviation_budget {
-                    self.report(
-                        Diagnostic::new(
-                            "derived-name-too-long",
-                            format!(
-                                "abbreviation `{}` makes the AI Foundry account name `{}` too long",
-                                abbr.value,
-                                names.account(&abbr.value)
-                            ),
-                        )
-                        .path(join(&region.path, "abbreviation"))
-                        .at(abbr.span)
-                        .help(format!("with this environment and suffix, abbreviations can have at most {abbreviation_budget} characters")),
-                    );
-                }
-            }
-        }
-        if !too_long.is_empty() {
-            let help = if suffix_budget == 0 {
-                "shorten `environment` and `suffix`".to_string()
-            } else {
-                format!(
-                    "shorten `suffix` to at most {suffix_budget} characters (or shorten `environment`)"
-                )
-            };
-            self.report(
-                Diagnostic::new(
-                    "derived-name-too-long",
-                    format!(
-                        "`{}` makes {} derived name(s) too long: {}",
-                        suffix.value,
-                        too_long.len(),
-                        too_long.join("; ")
-                    ),
-                )
-                .path("suffix")
-                .at(suffix_span)
-                .help(help),
-            );
-        }
-
-        self.unique_apim_ids(regions);
-
-        // Deployment names become APIM backend and pool ids.
-        let mut checked: Vec<&str> = Vec::new();
-        for region in regions {
-            let abbr = region
-                .abbreviation
-                .as_ref()
-                .map_or("xxx", |a| a.value.as_str());
-            for deployment in &region.deployments {
-                let Some(name) = &deployment.name else {
-                    continue;
-                };
-                if checked.contains(&name.value.as_str()) {
-                    continue;
-                }
-                checked.push(&name.value);
-                let ids = [
-                    naming::aoai_backend_id(&name.value, abbr),
-                    naming::oaiv1_backend_id(&name.value, abbr),
-                    naming::pool_id(&name.value),
-                ];
-                let bad: Vec<String> = ids
-                    .iter()
-                    .filter_map(|id| {
-                        let problems = NameKind::ApiManagementEntity.problems(id);
-                        (!problems.is_empty()).then(|| {
-                            let what: Vec<String> =
-                                problems.iter().map(ToString::to_string).collect();
-                            format!("`{id}` {}", what.join(", "))
-                        })
-                    })
-                    .collect();
-                if !bad.is_empty() {
-                    self.report(
-                        Diagnostic::new(
-                            "derived-name-invalid",
-                            format!("deployment name `{}` gives API Management ids Azure rejects: {}", name.value, bad.join("; ")),
-                        )
-                        .path(join(&deployment.path, "deploymentName"))
-                        .at(name.span)
-                        .help("API Management backend and pool ids allow letters, digits and '-' ('.' becomes '-dot-'), up to 80 characters; rename the deployment"),
-                    );
-                }
-            }
-        }
-    }
-
-    /// Different deployments must not end up with the same APIM id: `a.b` and `a-dot-b` give the
-    /// same pool, and deployment/abbreviation splits such as `x-a`+`b` and `x`+`a-b` the same
-    /// backend. One would overwrite the other on every run.
-    fn unique_apim_ids(&mut self, regions: &[RawRegion]) {
-        let mut owners: Vec<(String, String, String)> = Vec::new(); // (id, deployment, region)
-        let mut reported: Vec<(String, String)> = Vec::new(); // one report per pair of names
-        let mut abbreviations: Vec<&str> = Vec::new();
-        for region in regions {
-            let (Some(abbr), Some(region_name)) = (&region.abbreviation, &region.name) else {
-                continue;
-            };
-            // A repeated abbreviation is reported as such; its ids clash for that reason alone.
-            if abbreviations.contains(&abbr.value.as_str()) {
-                continue;
-            }
-            abbreviations.push(&abbr.value);
-            for deployment in &region.deployments {
-                let Some(name) = &deployment.name else {
-                    continue;
-                };
-                let ids = [
-                    naming::pool_id(&name.value),
-                    naming::aoai_backend_id(&name.value, &abbr.value),
-                    naming::oaiv1_backend_id(&name.value, &abbr.value),
-                ];
-                for id in ids {
-                    let clash = owners.iter().find(|(other_id, other_dep, other_region)| {
-                        *other_id == id
-                            && (other_dep != &name.value
-                                || (other_region != &region_name.value && !id.starts_with("pool-")))
-                    });
-                    if let Some((_, other_dep, other_region)) = clash {
-                        let pair = (other_dep.clone(), name.value.clone());
-                        if reported.contains(&pair) {
-                            break;
-                        }
-                        reported.push(pair);
-                        let message = format!(
-                            "deployment `{}` in {} and `{other_dep}` in {other_region} both become the API Management id `{id}`",
-                            name.value, region_name.value
-                        );
-                        self.report(
-                            Diagnostic::new("derived-name-collision", message)
-                                .path(join(&deployment.path, "deploymentName"))
-                                .at(name.span)
-                                .help("rename one deployment (a '.' becomes '-dot-') or change a region abbreviation"),
-                        );
-                        break;
-                    }
-                    owners.push((id, name.value.clone(), region_name.value.clone()));
-                }
-            }
-        }
     }
 
     fn finish_regions(&mut self, raw: Vec<RawRegion>) -> Option<Vec<RegionSpec>> {
@@ -1219,7 +962,11 @@ fn name_diagnostic(kind: NameKind, name: &str, problems: &[NameProblem]) -> Diag
     let rule = kind.rule();
     Diagnostic::new(
         "invalid-name",
-        format!("`{name}` is not a valid {kind}: it {}", what.join("; it ")),
+        format!(
+            "`{}` is not a valid {kind}: it {}",
+            shown(name),
+            what.join("; it ")
+        ),
     )
     .help(format!(
         "a {kind} has {}-{} characters: {}; it {}",

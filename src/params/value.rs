@@ -55,5 +55,7 @@ impl Node {
 pub struct Param {
     pub name: String,
     pub name_span: Span,
-    pub value: Node,
+    /// `None` when the parameter is declared but has no usable value: its problem was already
+    /// reported, or aigw does not read it (and did not evaluate it).
+    pub value: Option<Node>,
 }

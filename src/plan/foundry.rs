@@ -128,6 +128,11 @@ fn assignment(ctx: &Context<'_>, scope: &str, scope_name: &str, role: &Role) -> 
             }
         }),
     )
+    .titled(format!(
+        "{} for {} on {scope_name}",
+        role.name,
+        ctx.spec.names.identity()
+    ))
     .setting("role", role.name)
     .setting("scope", scope_name)
     .setting("principal", ctx.spec.names.identity())
@@ -159,6 +164,7 @@ pub(super) fn model_deployments(ctx: &Context<'_>) -> Vec<Operation> {
                         }
                     }),
                 )
+                .titled(format!("{} in {}", deployment.name, region.name))
                 .setting("account", ctx.spec.names.account(&region.abbreviation))
                 .setting(
                     "model",

@@ -262,6 +262,7 @@ pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> 
                     }
                 }),
             )
+            .kind("backend pool")
             .setting("deployment", route.deployment.clone());
             for m in &route.members {
                 operation = operation.setting("member", format!("{} (priority {}, {})", m.backend, m.priority, m.region));

@@ -114,6 +114,13 @@ pub struct Operation {
     pub resource_type: String,
     pub api_version: &'static str,
     pub name: String,
+    /// What the resource is, for people: usually [`kind_label`] of its type; "backend pool" for
+    /// the backends that are pools.
+    pub kind: &'static str,
+    /// What people recognise the resource by: its name, or for role assignments the role, the
+    /// identity and the scope, for model deployments the deployment and its region. Renderers
+    /// print it; `id` and `name` stay the machine's.
+    pub title: String,
     /// `None` for resources without their own location (child and extension resources).
     pub location: Option<String>,
     pub body: Value,
@@ -148,17 +155,30 @@ impl Operation {
         name: impl Into<String>,
         body: Value,
     ) -> Self {
+        let name = name.into();
         Operation {
             id,
             resource_type: resource_type.to_string(),
             api_version,
-            name: name.into(),
+            kind: kind_label(resource_type),
+            title: name.clone(),
+            name,
             location: None,
             body,
             outputs: Vec::new(),
             settings: Vec::new(),
             source_file: None,
         }
+    }
+
+    fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
     }
 
     fn located(mut self, location: &str) -> Self {
@@ -187,11 +207,6 @@ impl Operation {
     /// Deferred values the body needs before it can be written.
     pub fn needs(&self) -> Vec<DeferredRef> {
         deferred::references(&self.body)
-    }
-
-    /// A short human name for the resource type.
-    pub fn kind_label(&self) -> &'static str {
-        kind_label(&self.resource_type)
     }
 }
 

@@ -27,7 +27,7 @@ fn summary(plan: &Plan) -> Vec<(String, Vec<String>)> {
                 s.name.as_str().to_string(),
                 s.operations
                     .iter()
-                    .map(|o| format!("{} {}", o.kind_label(), o.name))
+                    .map(|o| format!("{} {}", o.kind, o.name))
                     .collect(),
             )
         })
@@ -98,7 +98,10 @@ fn stages_run_in_design_order_with_the_expected_resources() {
     );
     assert_eq!(
         summary[7].1,
-        ["backend pool-gpt-5-dot-1", "backend pool-gpt-5-dot-4-mini"]
+        [
+            "backend pool pool-gpt-5-dot-1",
+            "backend pool pool-gpt-5-dot-4-mini"
+        ]
     );
     assert_eq!(
         summary[8].1,
@@ -261,7 +264,7 @@ fn every_body_matches_the_official_rest_specification() {
             // The policy fragment operations file is not among the copies; its contract is.
             specs
                 .validate_definition(
-                    "apimanagement/2024-05-01/definitions.json",
+                    "specification/apimanagement/resource-manager/Microsoft.ApiManagement/ApiManagement/stable/2024-05-01/definitions.json",
                     "PolicyFragmentContract",
                     &body,
                 )
@@ -457,4 +460,58 @@ fn the_sdk_guide_sends_the_subscription_key_where_both_apis_read_it() {
             "docs/sdk.md has no /{path}/ call"
         );
     }
+}
+
+#[test]
+fn operations_carry_the_titles_people_recognise() {
+    let plan = example_plan();
+    let titles = |stage: StageName| -> Vec<(&str, String)> {
+        plan.stages
+            .iter()
+            .filter(|s| s.name == stage)
+            .flat_map(|s| s.operations.iter())
+            .map(|o| (o.kind, o.title.clone()))
+            .collect()
+    };
+    let rbac = titles(StageName::Rbac);
+    assert!(
+        rbac.contains(&(
+            "role assignment",
+            "Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu"
+                .into()
+        )),
+        "{rbac:#?}"
+    );
+    assert!(
+        rbac.contains(&(
+            "role assignment",
+            "Monitoring Metrics Publisher for id-aigw-acc-x7k on dcr-aigw-acc-x7k".into()
+        )),
+        "{rbac:#?}"
+    );
+    assert!(
+        rbac.contains(&(
+            "role assignment",
+            "Foundry User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu".into()
+        )),
+        "{rbac:#?}"
+    );
+    // Every role assignment is told apart by its title (its name is a GUID).
+    let distinct: std::collections::BTreeSet<_> = rbac.iter().map(|(_, t)| t).collect();
+    assert_eq!(distinct.len(), rbac.len());
+    let models = titles(StageName::Models);
+    assert!(models.contains(&("model deployment", "gpt-5.1 in westeurope".into())));
+    assert!(models.contains(&("model deployment", "gpt-5.1 in francecentral".into())));
+    let pools = titles(StageName::Pools);
+    assert!(
+        pools
+            .iter()
+            .all(|(kind, title)| *kind == "backend pool" && title.starts_with("pool-")),
+        "{pools:#?}"
+    );
+    assert!(
+        titles(StageName::Backends)
+            .iter()
+            .all(|(kind, _)| *kind == "backend")
+    );
 }

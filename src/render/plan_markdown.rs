@@ -42,8 +42,8 @@ pub fn render(plan: &Plan) -> String {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} |",
-                operation.kind_label(),
-                escape(&operation.name),
+                operation.kind,
+                escape(&operation.title),
                 operation.location.as_deref().unwrap_or(""),
                 settings.join("<br>")
             );

@@ -40,8 +40,7 @@ pub fn render(plan: &Plan) -> String {
             let location = operation.location.as_deref().unwrap_or("");
             let line = format!(
                 "  {:<24} {:<44} {location}",
-                operation.kind_label(),
-                operation.name
+                operation.kind, operation.title
             );
             let _ = writeln!(out, "{}", line.trim_end());
             for setting in &operation.settings {

@@ -68,12 +68,16 @@ impl Observer for Progress {
                 self.group_open = self.platform != Platform::None;
                 self.console.line(&title);
             }
+            Event::Waiting { operation, message } => self.console.line(&format!(
+                "{} {} {}: waiting — {message}",
+                self.stage,
+                crate::plan::kind_label(&operation.resource_type),
+                operation.name
+            )),
             Event::OperationStarted { operation } => {
                 self.console.status(Some(format!(
                     "{} {} {} …",
-                    self.stage,
-                    operation.kind_label(),
-                    operation.name
+                    self.stage, operation.kind, operation.title
                 )));
             }
             Event::OperationFinished { operation, report } => {
@@ -91,8 +95,8 @@ impl Observer for Progress {
                 self.console.line(&format!(
                     "{} {} {}: {verb} ({}){note}",
                     self.stage,
-                    operation.kind_label(),
-                    operation.name,
+                    operation.kind,
+                    operation.title,
                     elapsed(Duration::from_millis(report.duration_ms))
                 ));
             }

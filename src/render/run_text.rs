@@ -7,11 +7,21 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::console::elapsed;
-use crate::plan::kind_label;
 use crate::report::{Action, Mode, Outcome, RunReport};
+
+/// Titles longer than this are not padded: one long role assignment must not push every
+/// duration far to the right.
+const TITLE_COLUMN_MAX: usize = 64;
 
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
+    let width = report
+        .operations()
+        .map(|o| o.title.chars().count())
+        .filter(|&w| w <= TITLE_COLUMN_MAX)
+        .max()
+        .unwrap_or(0)
+        .max(44);
     let _ = writeln!(out, "{}", headline(report));
     for stage in &report.stages {
         // A plan lists what would change; unchanged resources are only counted.
@@ -54,9 +64,8 @@ pub fn render(report: &RunReport) -> String {
                 elapsed(Duration::from_millis(op.duration_ms))
             };
             let line = format!(
-                "  {action:<14} {:<24} {:<44} {duration}",
-                kind_label(&op.resource_type),
-                op.name
+                "  {action:<14} {:<24} {:<width$} {duration}",
+                op.kind, op.title
             );
             let _ = writeln!(out, "{}", line.trim_end());
             for change in &op.changes {
@@ -78,8 +87,7 @@ pub fn render(report: &RunReport) -> String {
             out,
             "\nError{}:",
             failure
-                .resource
-                .as_deref()
+                .subject()
                 .map(|r| format!(" at {r}"))
                 .unwrap_or_default()
         );

@@ -71,11 +71,10 @@ pub fn render_within(report: &RunReport, target: Target, limit: usize) -> String
     sections.push(head);
     if let Some(failure) = &report.failure {
         let mut section = String::from("### Error\n\n");
-        if let Some(resource) = &failure.resource {
+        if let Some(resource) = failure.title.as_ref().or(failure.resource.as_ref()) {
             let kind = failure
-                .resource_type
-                .as_deref()
-                .map(kind_label)
+                .kind
+                .or_else(|| failure.resource_type.as_deref().map(kind_label))
                 .unwrap_or("resource");
             let _ = writeln!(section, "**{}** `{}`\n", cell(kind), cell(resource));
         }
@@ -251,8 +250,8 @@ fn stage_section(
         let _ = writeln!(
             out,
             "| {} | `{}` | {action} | {duration} |",
-            kind_label(&op.resource_type),
-            cell(&op.name)
+            op.kind,
+            cell(&op.title)
         );
     }
     let _ = writeln!(out, "{}", if rich { "\n</details>\n" } else { "" });

@@ -124,9 +124,10 @@ fn parameter_problems_become_annotations_at_their_line() {
         stderr.contains(&format!("::error file={params},line=3,col=21,title=aigw%3A invalid-name-part::environment: `ACC` cannot be part of Azure resource names%0Ahelp: ")),
         "{stderr}"
     );
+    // Eleven problems: `param extra = concat(...)` is both unsupported and an unknown parameter.
     assert_eq!(
         stderr.lines().filter(|l| l.starts_with("::error ")).count(),
-        10
+        11
     );
 
     let assert = aigw_cmd()
@@ -458,4 +459,204 @@ fn a_failure_before_any_report_still_sets_the_result_and_completes_the_task() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("##vso[task.complete").count(), 1);
+}
+
+/// A fake GitHub that accepts deployments and statuses.
+fn deployments_fake(ctx: &TestContext) -> MockServer {
+    ctx.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/infra/deployments"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(deployment(42)))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/infra/deployments/42/statuses"))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(deployment_status(1, "in_progress")),
+            )
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
+#[test]
+fn no_github_deployment_is_created_before_the_parameters_are_valid_and_a_credential_works() {
+    let ctx = TestContext::start();
+    let server = deployments_fake(&ctx);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let github = |cmd: &mut assert_cmd::Command| {
+        github_env(cmd, dir.path());
+        cmd.args(["--github-deployment", "acc"])
+            .env("GITHUB_API_URL", server.uri())
+            .env("GITHUB_TOKEN", "gh-token");
+    };
+
+    // An invalid parameter file.
+    let mut cmd = ctx.aigw("deploy", &fixture("many-mistakes.bicepparam"));
+    github(&mut cmd);
+    cmd.assert().code(2);
+    // A valid file, but no credential.
+    let mut cmd = ctx.aigw("deploy", EXAMPLE);
+    github(&mut cmd);
+    cmd.env_remove("AZURE_ACCESS_TOKEN")
+        .args(["--auth", "token"]);
+    cmd.assert().code(3);
+    assert!(
+        ctx.block_on(server.received_requests())
+            .unwrap_or_default()
+            .is_empty(),
+        "GitHub was called"
+    );
+    assert!(ctx.writes_since(0).is_empty());
+
+    // Valid file and a working credential: the deployment is recorded.
+    let mut cmd = ctx.aigw("deploy", EXAMPLE);
+    github(&mut cmd);
+    cmd.assert().code(0);
+    assert_eq!(
+        ctx.block_on(bodies(&server, "POST", "/repos/acme/infra/deployments"))
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_github_api_that_never_answers_costs_a_warning_not_the_run() {
+    let hanging = crate::support::hanging::HangingServer::start();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("event.json"),
+        json!({"pull_request": {"number": 7}}).to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    // The PR comment of a plan. The test hook scales GitHub's timeouts for a loopback fake.
+    let mut cmd = aigw_cmd();
+    cmd.args(["plan", "--params", EXAMPLE, "--offline"]);
+    github_env(&mut cmd, dir.path());
+    cmd.env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", dir.path().join("event.json"))
+        .env("GITHUB_API_URL", &hanging.url)
+        .env("GITHUB_TOKEN", "gh-token")
+        .env("AIGW_TEST_TIME_SCALE", "0.01")
+        .timeout(std::time::Duration::from_secs(60));
+    let assert = cmd.assert().code(0);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(
+            "aigw: warning: could not comment the plan on pull request #7: GitHub did not answer within 0."
+        ),
+        "{stderr}"
+    );
+
+    // A deploy with a GitHub Deployment.
+    let mut cmd = aigw_cmd();
+    rehearsal(&mut cmd);
+    github_env(&mut cmd, dir.path());
+    cmd.args(["--github-deployment", "acc"])
+        .env("GITHUB_API_URL", &hanging.url)
+        .env("GITHUB_TOKEN", "gh-token")
+        .env("AIGW_TEST_TIME_SCALE", "0.01")
+        .timeout(std::time::Duration::from_secs(60));
+    let assert = cmd.assert().code(0);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(
+            "aigw: warning: could not create the GitHub deployment: GitHub did not answer within 0."
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stdout_of(&assert).contains("Deploy succeeded: 66 created"),
+        "{}",
+        stdout_of(&assert)
+    );
+    assert!(hanging.accepted() >= 2);
+}
+
+/// The workflow commands the GitHub runner would execute in `log`: lines (the runner splits on
+/// `\n` and `\r`, and trims leading spaces) starting with `::`, outside `::stop-commands::T`
+/// … `::T::` fences.
+fn github_commands(log: &str) -> Vec<String> {
+    let mut fence: Option<String> = None;
+    let mut commands = Vec::new();
+    for line in log.split(['\n', '\r']).map(str::trim_start) {
+        match &fence {
+            Some(token) if line == format!("::{token}::") => fence = None,
+            Some(_) => {}
+            None => {
+                if let Some(token) = line.strip_prefix("::stop-commands::") {
+                    fence = Some(token.to_string());
+                } else if line.starts_with("::") {
+                    commands.push(line.to_string());
+                }
+            }
+        }
+    }
+    commands
+}
+
+/// The logging commands the Azure DevOps agent would execute: the first `##vso[` of each line.
+fn azure_devops_commands(log: &str) -> Vec<String> {
+    log.split(['\n', '\r'])
+        .filter_map(|line| line.find("##vso[").map(|i| line[i..].to_string()))
+        .collect()
+}
+
+#[test]
+fn untrusted_text_in_diagnostics_cannot_act_as_a_workflow_command() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_default();
+    // A value that starts a new line (for the runner, `\r` does) with a workflow command, and
+    // carries an Azure DevOps logging command.
+    let hostile = text.replace(
+        "param environment = 'acc'",
+        r"param environment = 'ACC\r::warning title=x::injected ##vso[task.setvariable variable=pwned]1'",
+    );
+    assert_ne!(hostile, text);
+    let params = dir.path().join("hostile.bicepparam");
+    std::fs::write(&params, hostile).unwrap_or_else(|e| panic!("{e}"));
+    let params = params.display().to_string();
+
+    for command in ["validate", "plan"] {
+        let mut args = vec![command, "--params", params.as_str()];
+        if command == "plan" {
+            args.push("--offline");
+        }
+        let assert = aigw_cmd()
+            .args(&args)
+            .env("GITHUB_ACTIONS", "true")
+            .assert()
+            .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(stderr.contains("injected"), "the value is shown: {stderr}");
+        let commands = github_commands(&stderr);
+        assert!(
+            commands.iter().all(|c| !c.starts_with("::warning")),
+            "{commands:#?}"
+        );
+        assert!(commands.iter().any(|c| c.starts_with("::error file=")));
+
+        let assert = aigw_cmd()
+            .args(&args)
+            .env("TF_BUILD", "True")
+            .assert()
+            .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(stderr.contains("injected"), "the value is shown: {stderr}");
+        let commands = azure_devops_commands(&stderr);
+        assert!(
+            commands
+                .iter()
+                .all(|c| !c.starts_with("##vso[task.setvariable variable=pwned")),
+            "{commands:#?}"
+        );
+        assert!(
+            commands
+                .iter()
+                .any(|c| c.starts_with("##vso[task.logissue"))
+        );
+    }
 }

@@ -321,3 +321,94 @@ fn the_run_script_turns_inputs_into_separate_arguments() {
         (0, Some("--no-pr-comment"))
     );
 }
+
+/// The workflow files and the README's snippet, as `(file, text)`.
+fn workflow_texts() -> Vec<(String, String)> {
+    let mut files = vec!["action.yml".to_string(), "README.md".to_string()];
+    for dir in [".github/workflows", "examples/workflows"] {
+        let entries = std::fs::read_dir(repo_root().join(dir)).unwrap_or_else(|e| panic!("{e}"));
+        for entry in entries {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(format!(
+                    "{dir}/{}",
+                    path.file_name().unwrap_or_default().display()
+                ));
+            }
+        }
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(repo_root().join(&file))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            (file, text)
+        })
+        .collect()
+}
+
+#[test]
+fn every_action_is_pinned_to_a_commit_and_checkouts_keep_no_credentials() {
+    let mut problems = Vec::new();
+    let mut pinned = 0;
+    for (file, text) in workflow_texts() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let Some(reference) = line
+                .trim_start()
+                .trim_start_matches("- ")
+                .strip_prefix("uses: ")
+            else {
+                continue;
+            };
+            let (action, rest) = reference.split_once('@').unwrap_or((reference, ""));
+            let (commit, comment) = rest.split_once(" # ").unwrap_or((rest.trim(), ""));
+            let at = format!("{file}:{}", index + 1);
+            if action == "aigw/aigw" {
+                // This project's own action by its major tag; the text around it says to pin it
+                // to a release commit (the exception is in .github/zizmor.yml).
+                continue;
+            }
+            let full_sha = commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit());
+            if !full_sha || !comment.trim_start().starts_with('v') {
+                problems.push(format!(
+                    "{at}: {action}@{commit} is not `<40-hex commit> # vX.Y.Z`"
+                ));
+            }
+            pinned += 1;
+            if action == "actions/checkout" {
+                // The step's own keys: the lines indented at least as far as `uses:`.
+                let column = line.find("uses:").unwrap_or_default();
+                let step: Vec<&str> = lines[index + 1..]
+                    .iter()
+                    .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= column)
+                    .copied()
+                    .collect();
+                if !step.iter().any(|l| {
+                    l.trim() == "persist-credentials: false"
+                        || l.trim().starts_with("persist-credentials: false ")
+                }) {
+                    problems.push(format!("{at}: checkout without persist-credentials: false"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(pinned >= 6, "only {pinned} pinned actions found");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_static_check_rejects_a_dynamically_linked_binary() {
+    // The test build of aigw links the C library dynamically, as a glibc build does.
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/build-static"))
+        .arg("--check")
+        .arg(assert_cmd::cargo::cargo_bin("aigw"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not statically linked"), "{stderr}");
+    assert!(stderr.contains("program interpreter"), "{stderr}");
+}

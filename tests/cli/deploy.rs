@@ -1,7 +1,8 @@
 //! `aigw deploy` end to end against the ARM emulator.
 
-use aigw::emulator::{Fault, LatencyProfile, Matcher, RequestKind};
+use aigw::emulator::{Fault, LatencyProfile, Matcher, OverrideResponse, RequestKind};
 use serde_json::Value;
+use serde_json::json;
 
 use crate::support::arm::*;
 use crate::support::*;
@@ -40,6 +41,24 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
         .filter_map(|s| s["name"].as_str())
         .collect();
     assert_eq!(stages, STAGES);
+    // JSON keeps the machine's names and ids next to the titles people read.
+    let grant = report["stages"][3]["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| {
+            o["title"]
+                == "Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu"
+        })
+        .unwrap_or_else(|| panic!("no titled grant: {:#}", report["stages"][3]));
+    assert_eq!(grant["kind"], "role assignment");
+    assert_eq!(grant["name"].as_str().map(str::len), Some(36), "the GUID");
+    assert!(
+        grant["id"]
+            .as_str()
+            .is_some_and(|id| id.contains("/providers/Microsoft.Authorization/roleAssignments/")),
+        "{grant}"
+    );
 
     // Every planned resource exists with the body aigw sent.
     let plan_output = aigw_cmd()
@@ -324,7 +343,10 @@ fn errors_that_retrying_cannot_fix_fail_fast_with_the_cause_and_the_remedy() {
     let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
     let stdout = stdout_of(&assert);
     assert!(stdout.starts_with("Deploy failed: 32 created"), "{stdout}");
-    assert!(stdout.contains("Error at gpt-5.1:"), "{stdout}");
+    assert!(
+        stdout.contains("Error at model deployment gpt-5.1 in westeurope:"),
+        "{stdout}"
+    );
     assert!(stdout.contains("400 InsufficientQuota"), "{stdout}");
     assert!(
         stdout.contains("fix: the subscription lacks model quota in this region"),
@@ -471,7 +493,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("~ update       model deployment         gpt-5.1")
+        stdout.contains("~ update       model deployment         gpt-5.1 in westeurope")
             && stdout.contains("sku.capacity: 50 → 80"),
         "{stdout}"
     );
@@ -527,6 +549,21 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
             stderr.contains(&format!(" {stage}] ")),
             "progress for {stage}: {stderr}"
         );
+    }
+    // Progress and the result name what people recognise, not GUIDs.
+    for line in [
+        "role assignment Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu: created",
+        "model deployment gpt-5.1 in swedencentral: created",
+        "backend pool pool-gpt-5-dot-1: created",
+    ] {
+        assert!(stderr.contains(line), "{line}: {stderr}");
+    }
+    for line in [
+        "+ created      role assignment          Monitoring Metrics Publisher for id-aigw-acc-x7k on dcr-aigw-acc-x7k",
+        "+ created      model deployment         gpt-5.1 in francecentral",
+        "+ created      backend pool             pool-gpt-5-dot-1 ",
+    ] {
+        assert!(stdout.contains(line), "{line}: {stdout}");
     }
 }
 
@@ -699,4 +736,127 @@ fn an_unregistered_provider_is_a_warning_for_plan_and_registered_by_deploy() {
             "/subscriptions/{SUBSCRIPTION}/providers/Microsoft.ApiManagement/register"
         )]
     );
+}
+
+/// PUTs of the data collection rule since `from` in the emulator's log, with their status.
+fn rule_puts(ctx: &TestContext, from: usize) -> Vec<u16> {
+    ctx.requests()
+        .into_iter()
+        .skip(from)
+        .filter(|r| {
+            r.method == "PUT"
+                && r.path.contains("/dataCollectionRules/")
+                && !r.path.contains("/roleAssignments/")
+        })
+        .map(|r| r.status)
+        .collect()
+}
+
+#[test]
+fn a_new_usage_table_not_yet_accepted_by_the_rule_is_waited_for() {
+    // Azure refuses a DCR that sends to a table created moments ago (InvalidOutputTable), for a
+    // few minutes; here for 300 ms.
+    let ctx = TestContext::with(|b| {
+        b.latency(
+            LatencyProfile::instant()
+                .with_output_table_delay(std::time::Duration::from_millis(300)),
+        )
+    });
+    // Waits of 10 s last 100 ms.
+    let output = ctx
+        .aigw("deploy", EXAMPLE)
+        .args(["--output", "json"])
+        .env("AIGW_TEST_TIME_SCALE", "0.01")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{report:#}\n{stderr}");
+    assert_eq!(report["outcome"], "succeeded");
+    assert_eq!(count(&report, "create"), 66);
+    assert!(
+        stderr.contains("dcr-aigw-acc-x7k: waiting — table AIUsageLog_CL is not yet accepted"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("error:") && !stderr.contains("WARN") && !stderr.contains("warning:"),
+        "a wait is neither an error nor a warning: {stderr}"
+    );
+    let puts = rule_puts(&ctx, 0);
+    assert!(puts.len() >= 2, "{puts:?}");
+    assert_eq!(puts.last(), Some(&201), "{puts:?}");
+    assert!(puts[..puts.len() - 1].iter().all(|s| *s == 400), "{puts:?}");
+    let rule = &report["stages"][1]["operations"][3];
+    assert_eq!(rule["name"], "dcr-aigw-acc-x7k");
+    assert!(
+        rule["note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("waited ")),
+        "{rule:#}"
+    );
+}
+
+#[test]
+fn a_table_still_not_accepted_at_the_resource_timeout_fails_with_the_table_and_the_remedy() {
+    let ctx = TestContext::with(|b| {
+        b.latency(
+            LatencyProfile::instant().with_output_table_delay(std::time::Duration::from_secs(3600)),
+        )
+    });
+    let assert = ctx
+        .aigw("deploy", EXAMPLE)
+        .args(["--resource-timeout", "5s"])
+        .env("AIGW_TEST_TIME_SCALE", "0.01")
+        .assert()
+        .code(1);
+    let stdout = stdout_of(&assert);
+    assert!(
+        stdout.contains("\nError at ") && stdout.contains("dcr-aigw-acc-x7k:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("still does not accept table AIUsageLog_CL")
+            && stdout.contains("--resource-timeout 5s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fix: run deploy again in a few minutes")
+            && stdout.contains("raise --resource-timeout"),
+        "{stdout}"
+    );
+    // Azure's own answer is kept for support.
+    assert!(stdout.contains("InvalidOutputTable"), "{stdout}");
+    let puts = rule_puts(&ctx, 0);
+    assert!(
+        puts.len() >= 2 && puts.iter().all(|s| *s == 400),
+        "{puts:?}"
+    );
+}
+
+#[test]
+fn an_invalid_rule_that_is_not_about_the_new_table_fails_at_once() {
+    let ctx = TestContext::with(|b| {
+        b.route_override(|request| {
+            let rule = request.path.contains("/dataCollectionRules/")
+                && !request.path.contains("/roleAssignments/");
+            (request.method == "PUT" && rule).then(|| {
+                OverrideResponse::json(
+                    400,
+                    json!({"error": {"code": "InvalidPayload", "message": "Data collection rule is invalid",
+                        "details": [{"code": "InvalidTransformQuery", "target": "properties.dataFlows[0]",
+                            "message": "Transform query is invalid."}]}}),
+                )
+            })
+        })
+    });
+    let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
+    let stdout = stdout_of(&assert);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stdout.contains("\nError at ") && stdout.contains("dcr-aigw-acc-x7k:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("400 InvalidPayload"), "{stdout}");
+    assert!(!stderr.contains("waiting"), "{stderr}");
+    assert_eq!(rule_puts(&ctx, 0), [400]);
 }

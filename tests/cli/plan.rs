@@ -220,7 +220,7 @@ fn text_and_markdown_show_pools_with_priorities() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("| backend | `pool-gpt-5-dot-1` |"),
+        markdown.contains("| backend pool | `pool-gpt-5-dot-1` |"),
         "{markdown}"
     );
 }

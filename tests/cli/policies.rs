@@ -138,6 +138,26 @@ fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_pol
     .unwrap_or_else(|e| panic!("{e}"));
     let (report, _) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
     assert_eq!(report["outcome"], "no-changes");
+
+    // Reindenting the file is not a change either; a whitespace-only edit inside a string
+    // literal of an expression is (it changes the message callers get), and is deployed.
+    let text = std::fs::read_to_string(&v1).unwrap_or_default();
+    std::fs::write(&v1, text.replace("\n        <", "\n  <")).unwrap_or_else(|e| panic!("{e}"));
+    let (report, _) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
+    assert_eq!(report["outcome"], "no-changes", "{report:#}");
+    let text = std::fs::read_to_string(&v1).unwrap_or_default();
+    let spaced = text.replacen("\"Requests to /v1", "\"Requests  to /v1", 1);
+    assert_ne!(spaced, text, "the edit applies");
+    std::fs::write(&v1, spaced).unwrap_or_else(|e| panic!("{e}"));
+    let before = ctx.requests().len();
+    let (report, code) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
+    assert_eq!(code, 0, "{report:#}");
+    let changed: Vec<String> = actions(&report)
+        .into_iter()
+        .filter(|a| !a.ends_with(":unchanged"))
+        .collect();
+    assert_eq!(changed, ["v1/policy:update"]);
+    assert_eq!(ctx.writes_since(before).len(), 1);
 }
 
 #[test]

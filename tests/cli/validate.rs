@@ -1,3 +1,5 @@
+mod hostile;
+
 use predicates::prelude::*;
 
 use crate::support::*;
@@ -52,6 +54,7 @@ fn every_mistake_is_listed_with_its_line_and_the_exit_code_is_2() {
             "openAILocations[1].deployments[0].modelVersion: deployment `gpt-4o` uses modelVersion `2024-08-06`",
         ),
         (24, "function `concat()` is not supported"),
+        (24, "extra: unknown parameter `extra`"),
     ] {
         assert!(stderr.contains(what), "missing {what:?} in:\n{stderr}");
         assert!(
@@ -67,7 +70,7 @@ fn every_mistake_is_listed_with_its_line_and_the_exit_code_is_2() {
     assert!(
         stderr
             .trim_end()
-            .ends_with(&format!("aigw: error: 10 problems in {path}")),
+            .ends_with(&format!("aigw: error: 11 problems in {path}")),
         "{stderr}"
     );
     assert!(stdout_of(&assert).is_empty());
@@ -212,7 +215,7 @@ fn with_json_output_failures_are_one_json_document_too() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    assert_eq!(diagnostics.len(), 10);
+    assert_eq!(diagnostics.len(), 11);
     assert_eq!(diagnostics[0]["line"], 3);
     assert_eq!(diagnostics[0]["path"], "environment");
     let assert = aigw_cmd()
@@ -227,5 +230,156 @@ fn with_json_output_failures_are_one_json_document_too() {
             .unwrap_or_default()
             .contains("no subscription"),
         "{document}"
+    );
+}
+
+/// A guard against hangs only (the assertions are about the answer, not about time).
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[test]
+fn only_regular_files_are_read() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let directory = dir.path().display().to_string();
+    let mut cases = vec![(
+        directory.clone(),
+        format!("parameter file {directory} is a directory, not a regular file"),
+    )];
+    if cfg!(unix) {
+        cases.push((
+            "/dev/zero".to_string(),
+            "parameter file /dev/zero is a character device, not a regular file".to_string(),
+        ));
+    }
+    for (path, message) in cases {
+        aigw_cmd()
+            .args(["validate", "--params", &path])
+            .timeout(HANG_GUARD)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+/// A parameter file committed as a symlink to /proc/self/environ used to have the job's
+/// environment (secrets included) echoed in diagnostics.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_symlink_to_the_process_environment_is_refused_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let link = dir.path().join("main.acc.parameters.bicepparam");
+    std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap_or_else(|e| panic!("{e}"));
+    let assert = aigw_cmd()
+        .env("AIGW_TEST_SECRET", "s3cr3t-value")
+        .args(["validate", "--params", &link.display().to_string()])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(stderr.contains("is a virtual file"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
+}
+
+/// A FIFO nobody writes to used to block aigw forever in open(2).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fifo = dir.path().join("params.bicepparam");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+    assert!(made.success());
+    let fifo = fifo.display().to_string();
+    aigw_cmd()
+        .args(["validate", "--params", &fifo])
+        .timeout(HANG_GUARD)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "parameter file {fifo} is a named pipe (FIFO), not a regular file"
+        )));
+}
+
+#[test]
+fn a_file_over_4_mib_is_refused_with_its_size() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("big.bicepparam");
+    std::fs::write(&file, " ".repeat(4 * 1024 * 1024 + 1)).unwrap_or_else(|e| panic!("{e}"));
+    let file = file.display().to_string();
+    aigw_cmd()
+        .args(["validate", "--params", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "parameter file {file} has 4194305 bytes; aigw reads parameter files of up to 4194304 bytes"
+        )));
+}
+
+/// 4 MB hostile files: whatever they hold, the answer is a few kilobytes, safe to print.
+#[test]
+fn four_megabyte_hostile_files_get_short_safe_answers() {
+    let example =
+        std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let size = 4 * 1024 * 1024 - 4096;
+    let huge_value = "A\\n::warning::x ".repeat(size / 16);
+    let many_lines: String = (0..(size - example.len()) / 28)
+        .map(|i| format!("param unknown{i:08} = 'v'\n"))
+        .collect();
+    let cases = [
+        (
+            "huge-string.bicepparam",
+            example.replace(
+                "param apimPublisherName = 'Contoso Platform Engineering'",
+                &format!("param apimPublisherName = '{huge_value}'"),
+            ),
+            "control-character",
+        ),
+        (
+            "one-line.json",
+            format!(
+                "{{\"parameters\": {{\"tags\": {{\"value\": {{{}\"x\": 1}}}}}}}}",
+                "\"k\": 1, ".repeat(size / 8)
+            ),
+            "is set twice in this object",
+        ),
+        (
+            "many-lines.bicepparam",
+            format!("{example}{many_lines}"),
+            "more problems in",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        assert!(text.len() <= 4 * 1024 * 1024, "{name}: {}", text.len());
+        let file = dir.path().join(name);
+        std::fs::write(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        let assert = aigw_cmd()
+            .args(["validate", "--params", &file.display().to_string()])
+            .timeout(HANG_GUARD)
+            .assert()
+            .code(2);
+        let stderr = stderr_of(&assert);
+        assert!(
+            stderr.contains(expected),
+            "{name}: no {expected:?} in\n{stderr}"
+        );
+        hostile::assert_safe_output(name, &stderr);
+    }
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_at_its_first_invalid_byte() {
+    let path = fixture("hostile/not-utf8.bicepparam");
+    let assert = aigw_cmd()
+        .args(["validate", "--params", &path, "--output", "json"])
+        .assert()
+        .code(2);
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    let diagnostic = &document["error"]["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "not-utf8");
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(11), Some(57))
     );
 }

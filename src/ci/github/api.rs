@@ -1,6 +1,12 @@
 //! The GitHub REST calls aigw makes, through octocrab: the sticky plan comment on a pull request
 //! and GitHub Deployments with their statuses. None of them may fail a deployment: callers turn
 //! errors (a 403 from a token without `pull-requests: write`, say) into warnings.
+//!
+//! Every call is bounded: a connect and a read timeout on the connection, and an overall budget
+//! per side effect ([`GitHubApi::bounded`]), so a GitHub API that accepts the connection and never
+//! answers costs a warning, not a hung deployment.
+
+use std::time::Duration;
 
 use octocrab::Octocrab;
 use octocrab::models::repos::DeploymentStatusState;
@@ -12,6 +18,40 @@ pub struct GitHubApi {
     client: Octocrab,
     owner: String,
     repo: String,
+    timeouts: Timeouts,
+}
+
+/// How long GitHub gets. Its REST API answers in well under a second; these bound a server that
+/// does not.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Between two reads on the connection.
+    pub read: Duration,
+    /// One side effect as a whole (the plan comment is up to four calls).
+    pub overall: Duration,
+}
+
+impl Timeouts {
+    pub const DEFAULT: Timeouts = Timeouts {
+        connect: Duration::from_secs(10),
+        read: Duration::from_secs(20),
+        overall: Duration::from_secs(30),
+    };
+
+    /// The defaults; for a loopback API (a test fake) scaled by the `AIGW_TEST_TIME_SCALE` hook,
+    /// which never applies to a real GitHub.
+    pub fn for_api(env: &Env, api: &url::Url) -> Self {
+        if !crate::arm::is_loopback(api) {
+            return Timeouts::DEFAULT;
+        }
+        let clock = crate::arm::Clock::from_env(env);
+        Timeouts {
+            connect: clock.budget(Timeouts::DEFAULT.connect),
+            read: clock.budget(Timeouts::DEFAULT.read),
+            overall: clock.budget(Timeouts::DEFAULT.overall),
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -76,12 +116,19 @@ impl GitHubApi {
         let api = env
             .non_empty("GITHUB_API_URL")
             .unwrap_or("https://api.github.com");
-        crate::arm::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
+        let url = crate::arm::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
         let (owner, repo) = repository
             .split_once('/')
             .ok_or_else(|| format!("GITHUB_REPOSITORY `{repository}` is not owner/repo"))?;
+        let timeouts = Timeouts::for_api(env, &url);
         crate::tls::install_crypto_provider();
         let client = Octocrab::builder()
+            // No retries inside octocrab: a POST retried after a read timeout could create a
+            // second deployment or comment, and retries would multiply the budget.
+            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            .set_connect_timeout(Some(timeouts.connect))
+            .set_read_timeout(Some(timeouts.read))
+            .set_write_timeout(Some(timeouts.read))
             .personal_token(token.to_string())
             .base_uri(api)
             .map_err(|e| format!("GITHUB_API_URL: {e}"))?
@@ -91,7 +138,24 @@ impl GitHubApi {
             client,
             owner: owner.to_string(),
             repo: repo.to_string(),
+            timeouts,
         })
+    }
+
+    /// `call`, or an error once the overall budget is spent.
+    pub async fn bounded<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, String>>,
+    ) -> Result<T, String> {
+        let budget = self.timeouts.overall;
+        tokio::time::timeout(budget, call)
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "GitHub did not answer within {}",
+                    crate::console::elapsed(budget)
+                ))
+            })
     }
 
     /// Creates the comment, or updates the one carrying `marker` (one sticky comment per marker).
@@ -107,8 +171,12 @@ impl GitHubApi {
             .per_page(100)
             .send()
             .await
-            .map_err(describe)?;
-        let comments = self.client.all_pages(first).await.map_err(describe)?;
+            .map_err(|e| self.describe(e))?;
+        let comments = self
+            .client
+            .all_pages(first)
+            .await
+            .map_err(|e| self.describe(e))?;
         let text = format!("{marker}\n{body}");
         // Only a comment aigw's own token wrote is updated: anyone can post the marker. The
         // workflow GITHUB_TOKEN cannot read /user; its comments are by github-actions[bot].
@@ -129,14 +197,14 @@ impl GitHubApi {
                     .client
                     .patch(route, Some(&serde_json::json!({ "body": text })))
                     .await
-                    .map_err(describe)?;
+                    .map_err(|e| self.describe(e))?;
                 Ok(CommentAction::Updated)
             }
             None => {
                 issues
                     .create_comment(pull_request, text)
                     .await
-                    .map_err(describe)?;
+                    .map_err(|e| self.describe(e))?;
                 Ok(CommentAction::Created)
             }
         }
@@ -163,7 +231,7 @@ impl GitHubApi {
             .transient_environment(false)
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(|e| self.describe(e))?;
         Ok(deployment.id.into_inner())
     }
 
@@ -187,7 +255,11 @@ impl GitHubApi {
         if let Some(url) = log_url {
             request = request.log_url(url);
         }
-        request.send().await.map(|_| ()).map_err(describe)
+        request
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.describe(e))
     }
 }
 
@@ -195,11 +267,36 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-fn describe(error: octocrab::Error) -> String {
-    match &error {
-        octocrab::Error::GitHub { source, .. } => {
-            format!("GitHub answered {}: {}", source.status_code, source.message)
+impl GitHubApi {
+    /// GitHub's own answer, a timeout, or the innermost cause of a failed request (octocrab's
+    /// outer message alone, "client error (SendRequest)", says nothing). Where GitHub's text
+    /// enters aigw: scrubbed of credentials (an API or proxy may quote the request's token back),
+    /// see [`crate::auth::secrets`].
+    fn describe(&self, error: octocrab::Error) -> String {
+        if let octocrab::Error::GitHub { source, .. } = &error {
+            return crate::auth::secrets::global().scrub(&format!(
+                "GitHub answered {}: {}",
+                source.status_code, source.message
+            ));
         }
-        other => format!("GitHub request failed: {other}"),
+        let mut cause: &(dyn std::error::Error + 'static) = &error;
+        loop {
+            if cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+            {
+                return format!(
+                    "GitHub did not answer within {}",
+                    crate::console::elapsed(self.timeouts.read)
+                );
+            }
+            match cause.source() {
+                Some(next) => cause = next,
+                None => {
+                    return crate::auth::secrets::global()
+                        .scrub(&format!("GitHub request failed: {error}: {cause}"));
+                }
+            }
+        }
     }
 }

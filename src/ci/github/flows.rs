@@ -1,5 +1,6 @@
 //! The GitHub side effects around a run: the sticky plan comment on a pull request and the
-//! GitHub Deployment of a deploy. Every failure comes back as a warning string.
+//! GitHub Deployment of a deploy. Every failure comes back as a warning string, and every call
+//! is bounded ([`GitHubApi::bounded`]).
 
 use octocrab::models::repos::DeploymentStatusState;
 
@@ -28,7 +29,7 @@ pub async fn comment_plan(
         "{markdown}\n<sub>Parameter file `{params}`{}.</sub>\n",
         run_link(&context)
     );
-    api.upsert_comment(pull_request, &comment_marker(params), &body)
+    api.bounded(api.upsert_comment(pull_request, &comment_marker(params), &body))
         .await
         .map(Some)
         .map_err(|e| format!("could not comment the plan on pull request #{pull_request}: {e}"))
@@ -49,33 +50,38 @@ pub struct Deployment {
     log_url: Option<String>,
 }
 
-/// Creates the deployment for `GITHUB_SHA` in `environment` and marks it in progress.
+/// Creates the deployment for `GITHUB_SHA` in `environment` and marks it in progress. A
+/// deployment that was created but could not be marked comes back with the warning, so that it
+/// still gets its final status.
 pub async fn start_deployment(
     env: &Env,
     environment: &str,
     params: &str,
-) -> Result<Deployment, String> {
+) -> Result<(Deployment, Option<String>), String> {
     let context = RunContext::from_env(env).ok_or("GITHUB_REPOSITORY is not set")?;
     let sha = context.sha.clone().ok_or("GITHUB_SHA is not set")?;
     let api = GitHubApi::new(env, &context.repository)?;
     let id = api
-        .create_deployment(&sha, environment, &format!("aigw deploy of {params}"))
+        .bounded(api.create_deployment(&sha, environment, &format!("aigw deploy of {params}")))
         .await
         .map_err(|e| format!("could not create the GitHub deployment: {e}"))?;
-    api.deployment_status(
-        id,
-        DeploymentStatusState::InProgress,
-        None,
-        context.run_url.as_deref(),
-        "aigw is deploying",
-    )
-    .await
-    .map_err(|e| format!("could not mark the GitHub deployment in progress: {e}"))?;
-    Ok(Deployment {
+    let warning = api
+        .bounded(api.deployment_status(
+            id,
+            DeploymentStatusState::InProgress,
+            None,
+            context.run_url.as_deref(),
+            "aigw is deploying",
+        ))
+        .await
+        .err()
+        .map(|e| format!("could not mark the GitHub deployment in progress: {e}"));
+    let deployment = Deployment {
         api,
         id,
         log_url: context.run_url,
-    })
+    };
+    Ok((deployment, warning))
 }
 
 impl Deployment {
@@ -91,13 +97,13 @@ impl Deployment {
             DeploymentStatusState::Failure
         };
         self.api
-            .deployment_status(
+            .bounded(self.api.deployment_status(
                 self.id,
                 state,
                 environment_url.filter(|_| succeeded),
                 self.log_url.as_deref(),
                 description,
-            )
+            ))
             .await
             .map_err(|e| format!("could not update the GitHub deployment: {e}"))
     }

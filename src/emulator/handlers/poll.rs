@@ -21,7 +21,7 @@ fn not_found(op: &str) -> Reply {
 pub(super) fn status(shared: &Shared, _incoming: &Incoming, op_id: &str) -> Outcome {
     let config = &shared.config;
     let mut state = shared.state();
-    state.refresh_op(op_id, true, config.lro_polls);
+    state.refresh_op(op_id, true, shared.now());
     let op = state.ops.get(op_id).ok_or_else(|| not_found(op_id))?;
     let mut reply = Reply::json(200, op.status_document());
     if op.running() {
@@ -33,7 +33,7 @@ pub(super) fn status(shared: &Shared, _incoming: &Incoming, op_id: &str) -> Outc
 pub(super) fn result(shared: &Shared, incoming: &Incoming, op_id: &str) -> Outcome {
     let config = &shared.config;
     let mut state = shared.state();
-    state.refresh_op(op_id, true, config.lro_polls);
+    state.refresh_op(op_id, true, shared.now());
     let op = state.ops.get(op_id).ok_or_else(|| not_found(op_id))?;
     match op.status {
         OpStatus::InProgress => Ok(Reply::empty(202)

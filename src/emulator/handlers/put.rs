@@ -69,11 +69,11 @@ fn put_resource(
     let restored = soft_delete_gate(&mut state, kind, path, body)?;
     if kind.locks_account() {
         let account = account_key(path);
-        if state.account_busy(&account, config.lro_polls) {
+        if state.account_busy(&account, shared.now()) {
             return Err(conflict(&account, &state));
         }
     }
-    semantic::check(&state, kind, path, body)?;
+    semantic::check(&state, kind, path, body, shared.clock.now())?;
     let lro = kind.lro();
     let failure = state.faults.long_running_failure(input);
     if lro == Lro::Sync
@@ -114,7 +114,7 @@ fn put_resource(
             id: uuid::Uuid::new_v4().to_string(),
             target: OpTarget::Resource(key.clone()),
             lock: kind.locks_account().then(|| account_key(path)),
-            started: std::time::Instant::now(),
+            started: shared.clock.now(),
             duration: config.latency.duration_for(&resource_type),
             polls: 0,
             failure,
@@ -149,6 +149,14 @@ fn put_resource(
         phase,
     };
     let shown = view::representation(&resource, config, false);
+    if kind == Kind::Table && create {
+        // A new table reports Succeeded after its provisioning time, and data collection rules
+        // may send to it only some minutes later (`semantic::data_collection_rule`).
+        let usable = shared.clock.now()
+            + config.latency.duration_for(&resource_type)
+            + config.latency.output_table_delay();
+        state.table_usable_by_rules.insert(key.clone(), usable);
+    }
     state.resources.insert(key, resource);
 
     let created_or_ok = if create { 201 } else { 200 };

@@ -71,7 +71,7 @@ pub(super) fn get(shared: &Shared, incoming: &Incoming, path: &ArmPath) -> Outco
     if !state.exists(&key) {
         return Err(not_found(&state, path, &resource_type));
     }
-    state.running_op(&key, true, shared.config.lro_polls);
+    state.running_op(&key, true, shared.now());
     let resource = state
         .resources
         .get(&key)
@@ -96,7 +96,7 @@ pub(super) fn delete(shared: &Shared, incoming: &Incoming, path: &ArmPath) -> Ou
     let shown = view::representation(existing, config, false);
     if kind.locks_account() {
         let account = super::put::account_key(path);
-        if state.account_busy(&account, config.lro_polls) {
+        if state.account_busy(&account, shared.now()) {
             return Err(super::put::conflict(&account, &state));
         }
     }

@@ -91,7 +91,7 @@ pub(super) fn list_services(shared: &Shared, incoming: &Incoming, path: &ArmPath
         &versions(shared, APIM_DELETED_VERSIONS, &incoming.path),
     )?;
     let mut state = shared.state();
-    state.refresh_all(shared.config.lro_polls);
+    state.refresh_all(shared.now());
     let value: Vec<Value> = state
         .deleted_apim
         .iter()
@@ -107,7 +107,7 @@ pub(super) fn list_accounts(shared: &Shared, incoming: &Incoming, path: &ArmPath
         &versions(shared, ACCOUNT_DELETED_VERSIONS, &incoming.path),
     )?;
     let mut state = shared.state();
-    state.refresh_all(shared.config.lro_polls);
+    state.refresh_all(shared.now());
     let value: Vec<Value> = state
         .deleted_accounts
         .iter()
@@ -129,7 +129,7 @@ pub(super) fn service(
         &versions(shared, APIM_DELETED_VERSIONS, &incoming.path),
     )?;
     let mut state = shared.state();
-    state.refresh_all(shared.config.lro_polls);
+    state.refresh_all(shared.now());
     let index = state
         .deleted_apim
         .iter()
@@ -171,7 +171,7 @@ pub(super) fn account(
         &versions(shared, ACCOUNT_DELETED_VERSIONS, &incoming.path),
     )?;
     let mut state = shared.state();
-    state.refresh_all(shared.config.lro_polls);
+    state.refresh_all(shared.now());
     let index = state
         .deleted_accounts
         .iter()
@@ -223,7 +223,7 @@ fn purge(
         id: uuid::Uuid::new_v4().to_string(),
         target,
         lock: None,
-        started: std::time::Instant::now(),
+        started: shared.clock.now(),
         duration: shared.config.latency.duration_for(latency_type),
         polls: 0,
         failure: None,

@@ -145,7 +145,16 @@ async fn deployment_polls_through_azure_async_operation() {
 
 #[tokio::test]
 async fn writes_under_a_busy_account_conflict() {
-    let (_emulator, arm) = start(builder()).await;
+    let latency = LatencyProfile::instant()
+        .with(
+            "Microsoft.CognitiveServices/accounts",
+            Duration::from_secs(30),
+        )
+        .with(
+            "Microsoft.CognitiveServices/accounts/projects",
+            Duration::from_secs(20),
+        );
+    let (emulator, arm) = start(builder().manual_clock().latency(latency)).await;
     resource_group(&arm).await;
     let account_put = arm
         .put(&account_id(), CS_V, account_body())
@@ -166,6 +175,7 @@ async fn writes_under_a_busy_account_conflict() {
     arm.put(&account_id(), CS_V, account_body())
         .await
         .expect_error(409, "RequestConflict");
+    emulator.advance(Duration::from_secs(30));
     arm.wait(&account_id(), CS_V, account_put).await.expect(200);
     let project_put = arm.put(&project, CS_V, body).await.expect(201);
     arm.put(
@@ -175,6 +185,7 @@ async fn writes_under_a_busy_account_conflict() {
     )
     .await
     .expect_error(409, "RequestConflict");
+    emulator.advance(Duration::from_secs(20));
     arm.wait(&project, CS_V, project_put).await.expect(200);
     arm.put(
         &format!("{}/deployments/d", account_id()),
@@ -346,4 +357,84 @@ async fn latency_holds_operations_and_synchronous_writes() {
     tokio::time::sleep(Duration::from_millis(350)).await;
     // Polled once before, old enough now: done on this poll.
     arm.send("GET", &location, None, &[]).await.expect(200);
+}
+
+#[tokio::test]
+async fn operations_finish_by_time_without_being_polled() {
+    let latency = LatencyProfile::instant().with(
+        "Microsoft.CognitiveServices/accounts",
+        Duration::from_secs(30),
+    );
+    let (emulator, arm) = start(builder().manual_clock().latency(latency)).await;
+    resource_group(&arm).await;
+    let put = arm
+        .put(&account_id(), CS_V, account_body())
+        .await
+        .expect(201);
+    assert_eq!(put.state(), "Creating");
+    let state = |emulator: &crate::emulator::RunningEmulator| {
+        emulator.resource(&account_id()).unwrap_or_default()["properties"]["provisioningState"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    emulator.advance(Duration::from_secs(29));
+    assert_eq!(state(&emulator), "Creating");
+    let project = format!("{}/projects/proj", account_id());
+    let body = json!({ "location": "swedencentral", "properties": {} });
+    arm.put(&project, CS_V, body.clone())
+        .await
+        .expect_error(409, "RequestConflict");
+    emulator.advance(Duration::from_secs(1));
+    // Nobody polled: the operation is finished because its time is up, as in ARM.
+    assert_eq!(state(&emulator), "Succeeded");
+    assert!(
+        !emulator
+            .requests()
+            .iter()
+            .any(|r| r.kind == RequestKind::Poll),
+        "no poll was made"
+    );
+    arm.put(&project, CS_V, body).await.expect(201);
+}
+
+#[tokio::test]
+async fn a_lost_put_response_leaves_the_write_done_and_a_retry_finds_it() {
+    let latency = LatencyProfile::instant().with(
+        "Microsoft.CognitiveServices/accounts",
+        Duration::from_secs(30),
+    );
+    let (emulator, arm) = start(builder().manual_clock().latency(latency).fault(
+        Fault::LoseResponse {
+            matcher: Matcher::method("PUT").name("cog-test"),
+            times: 1,
+        },
+    ))
+    .await;
+    resource_group(&arm).await;
+    let url = format!("{}{}", emulator.url(), with_version(&account_id(), CS_V));
+    let lost = arm
+        .http
+        .put(&url)
+        .bearer_auth(TOKEN)
+        .json(&account_body())
+        .send()
+        .await;
+    assert!(lost.is_err(), "expected no answer, got {lost:?}");
+    let logged = emulator.requests();
+    assert_eq!(logged.last().map(|r| r.status), Some(0));
+    // The write happened: the account exists and is being created.
+    let account = emulator.resource(&account_id()).unwrap_or_default();
+    assert_eq!(account["properties"]["provisioningState"], "Creating");
+    // A retry while the operation runs meets the conflict ARM answers...
+    arm.put(&account_id(), CS_V, account_body())
+        .await
+        .expect_error(409, "RequestConflict");
+    // ...and once the operation's time is up, the retry is an ordinary update.
+    emulator.advance(Duration::from_secs(30));
+    let retried = arm
+        .put(&account_id(), CS_V, account_body())
+        .await
+        .expect(200);
+    assert_eq!(retried.state(), "Accepted");
 }

@@ -11,7 +11,7 @@ mod roles;
 mod softdelete;
 mod validation;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -42,12 +42,9 @@ pub(crate) fn apim_id() -> String {
     format!("{RG}/providers/Microsoft.ApiManagement/service/apim-test")
 }
 
-/// The Azure specification files, loaded once; tests that need them fail loudly without them.
+/// The Azure specification files built into aigw.
 pub(crate) fn specs() -> Arc<SpecSet> {
-    static SPECS: OnceLock<Arc<SpecSet>> = OnceLock::new();
-    SPECS
-        .get_or_init(|| Arc::new(crate::openapi::tests::specs()))
-        .clone()
+    crate::openapi::tests::specs()
 }
 
 /// A builder with the specs, the test token and fast retries.

@@ -8,7 +8,11 @@ use crate::emulator::Fault;
 
 #[tokio::test]
 async fn deleted_apim_blocks_recreation_until_purged() {
-    let (_emulator, arm) = start(builder()).await;
+    let latency = crate::emulator::LatencyProfile::instant().with(
+        crate::emulator::latency::APIM_PURGE,
+        std::time::Duration::from_secs(60),
+    );
+    let (emulator, arm) = start(builder().manual_clock().latency(latency)).await;
     apim(&arm).await;
     arm.put(
         &format!("{}/namedValues/nv", apim_id()),
@@ -45,10 +49,12 @@ async fn deleted_apim_blocks_recreation_until_purged() {
         .expect(404);
     let purge = arm.delete(&deleted, APIM_V).await.expect(202);
     let location = purge.header("location").unwrap_or_default().to_string();
-    // Still there until the purge operation is seen finished.
+    // Still there until the purge operation has finished.
     arm.put(&apim_id(), APIM_V, apim_body())
         .await
         .expect_error(409, "ServiceAlreadyExistsInSoftDeletedState");
+    arm.send("GET", &location, None, &[]).await.expect(202);
+    emulator.advance(std::time::Duration::from_secs(60));
     arm.send("GET", &location, None, &[]).await.expect(204);
     let listed = arm.get(&list, APIM_V).await.expect(200);
     assert_eq!(listed.body["value"], json!([]));

@@ -1,7 +1,11 @@
 //! Body validation against the real specification files, the built-in schemas, structural
 //! checks without specs, and cross-resource rules.
 
-use serde_json::json;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::emulator::LatencyProfile;
 
 use super::*;
 
@@ -177,6 +181,73 @@ async fn data_collection_rule_needs_its_table_and_endpoint() {
         immutable.starts_with("dcr-") && immutable.len() == 36,
         "{immutable}"
     );
+}
+
+/// A workspace, endpoint and new table `Usage_CL` (finished), and the DCR body sending to it.
+async fn monitoring_with_new_table(arm: &Arm) -> (String, Value) {
+    resource_group(arm).await;
+    let workspace = format!("{RG}/providers/Microsoft.OperationalInsights/workspaces/log-test");
+    let dce = format!("{RG}/providers/Microsoft.Insights/dataCollectionEndpoints/dce-test");
+    arm.create(&workspace, LA_V, json!({ "location": "westeurope" }))
+        .await;
+    arm.create(&dce, MON_V, json!({ "location": "westeurope" }))
+        .await;
+    arm.create(
+        &format!("{workspace}/tables/Usage_CL"),
+        LA_V,
+        json!({ "properties": { "schema": { "name": "Usage_CL", "columns": [
+            { "name": "TimeGenerated", "type": "dateTime" } ] } } }),
+    )
+    .await;
+    let dcr = format!("{RG}/providers/Microsoft.Insights/dataCollectionRules/dcr-test");
+    let body = json!({
+        "location": "westeurope",
+        "properties": {
+            "dataCollectionEndpointId": dce,
+            "streamDeclarations": { "Custom-Usage_CL": { "columns": [
+                { "name": "TimeGenerated", "type": "datetime" } ] } },
+            "destinations": { "logAnalytics": [ { "workspaceResourceId": workspace, "name": "ws" } ] },
+            "dataFlows": [ { "streams": ["Custom-Usage_CL"], "destinations": ["ws"],
+                "transformKql": "source", "outputStream": "Custom-Usage_CL" } ]
+        }
+    });
+    (dcr, body)
+}
+
+#[tokio::test]
+async fn a_new_table_is_refused_as_a_dcr_output_for_a_while() {
+    // Still inside the window: the table reports Succeeded, the rule is refused as if it
+    // did not exist.
+    let (_emulator, arm) = start(
+        builder()
+            .latency(LatencyProfile::instant().with_output_table_delay(Duration::from_secs(3600))),
+    )
+    .await;
+    let (dcr, body) = monitoring_with_new_table(&arm).await;
+    let refused = arm
+        .put(&dcr, MON_V, body)
+        .await
+        .expect_error(400, "InvalidPayload");
+    assert_eq!(
+        refused.body["error"]["details"][0]["code"],
+        "InvalidOutputTable"
+    );
+    assert!(
+        refused.body["error"]["details"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("'Custom-Usage_CL' is not available")),
+        "{refused:#?}"
+    );
+
+    // After the window the same rule is accepted.
+    let (_emulator, arm) = start(
+        builder()
+            .latency(LatencyProfile::instant().with_output_table_delay(Duration::from_millis(20))),
+    )
+    .await;
+    let (dcr, body) = monitoring_with_new_table(&arm).await;
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    arm.create(&dcr, MON_V, body).await;
 }
 
 #[tokio::test]

@@ -1,8 +1,11 @@
 //! Tokens of the `.bicepparam` subset aigw reads.
 //!
 //! The lexer never fails outright: a lexical problem becomes a diagnostic plus an `Error` token,
-//! so the parser can recover and the user sees every problem in one run.
+//! so the parser can recover and the user sees every problem in one run. The one exception is
+//! brackets nested deeper than the parser accepts: lexing stops there, so 4 MB of `[` do not
+//! become millions of tokens first.
 
+use super::parser::MAX_DEPTH;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
@@ -57,6 +60,7 @@ pub fn lex(text: &str, start: usize, end: usize, problems: &mut Vec<Diagnostic>)
         end,
         tokens: Vec::new(),
         problems,
+        depth: 0,
     };
     lexer.run();
     lexer.tokens
@@ -68,6 +72,8 @@ struct Lexer<'a, 'p> {
     end: usize,
     tokens: Vec<Token>,
     problems: &'p mut Vec<Diagnostic>,
+    /// Open `{`, `[` and `(` (see the module comment).
+    depth: usize,
 }
 
 impl Lexer<'_, '_> {
@@ -154,7 +160,12 @@ impl Lexer<'_, '_> {
                     let word = self.text[start..self.pos].to_string();
                     self.push(Tok::Ident(word), start);
                 }
-                _ => self.punctuation(start, c),
+                _ => {
+                    self.punctuation(start, c);
+                    if self.too_deep(start) {
+                        break;
+                    }
+                }
             }
         }
         let end = self.end;
@@ -162,6 +173,29 @@ impl Lexer<'_, '_> {
             tok: Tok::Eof,
             span: Span::new(end, end),
         });
+    }
+
+    /// Counts brackets after a punctuation token; true (and reported) past [`MAX_DEPTH`].
+    fn too_deep(&mut self, start: usize) -> bool {
+        match self.tokens.last().map(|t| &t.tok) {
+            Some(Tok::LBrace | Tok::LBracket | Tok::LParen) => self.depth += 1,
+            Some(Tok::RBrace | Tok::RBracket | Tok::RParen) => {
+                self.depth = self.depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        if self.depth <= MAX_DEPTH {
+            return false;
+        }
+        self.problem(
+            Diagnostic::new(
+                "too-deep",
+                format!("values nested deeper than {MAX_DEPTH} levels are not supported"),
+            )
+            .at(Span::new(start, start + 1))
+            .help("the rest of the file is not read; flatten the value"),
+        );
+        true
     }
 
     fn punctuation(&mut self, start: usize, c: char) {

@@ -1,7 +1,16 @@
 //! `.bicepparam` files: lexing, parsing, and evaluation of the supported subset into values.
 //!
 //! Evaluation resolves references between parameters (including `'${other}'` interpolation, in
-//! any declaration order, with cycle detection) and `readEnvironmentVariable`.
+//! any declaration order, with cycle detection) and `readEnvironmentVariable`. It is lazy and
+//! bounded, because a small file can describe a huge value (`p0 = '${p1}${p1}'`, `p1 = '${p2}${p2}'`,
+//! ... doubles 60 times):
+//! - only the parameters aigw reads are evaluated, with what they refer to; the others are
+//!   reported by validation as unknown, never expanded;
+//! - every reference copies a value, and the copies of one file may add up to at most
+//!   [`MAX_COPIED_BYTES`]: Azure's own limit for a parameter file with every value expanded.
+//!   Literal text is bounded by the file size, so every evaluated value is bounded too;
+//! - references and nesting together go at most [`MAX_EVAL_DEPTH`] levels deep (a chain of
+//!   thousands of `param pN = pN+1` would otherwise exhaust the stack).
 
 mod lexer;
 mod parser;
@@ -11,29 +20,52 @@ use std::collections::{BTreeMap, HashMap};
 use parser::{Declaration, Expr, ExprKind, Piece};
 
 use super::value::{Entry, Node, Param, Value};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, MAX_SHOWN, shown};
 use crate::source::Span;
 
-/// Parses and evaluates a `.bicepparam` text. Problems go to `problems`; the returned list holds
-/// every parameter that evaluated cleanly, in file order.
+/// "The parameter file is also limited to 4 MB. [...] The limits apply to the final state of the
+/// template after it has been expanded with [...] values for variables and parameters."
+/// (Microsoft Learn, ARM template best practices, "Template limits":
+/// https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits)
+pub const MAX_COPIED_BYTES: usize = 4 * 1024 * 1024;
+/// How deep evaluation may go through references and nested values together. Real files use a
+/// few levels; the parser already refuses nesting deeper than 64 in one value.
+pub const MAX_EVAL_DEPTH: usize = 128;
+/// What one copied node costs besides its text, so copies of empty arrays are not free.
+const NODE_BYTES: usize = 16;
+
+/// Parses a `.bicepparam` text and evaluates the parameters `read` selects. Problems go to
+/// `problems`. Returns every declared parameter in file order (with no value when it is not
+/// read, or when it or what it uses has a problem), or `None` when the file holds nothing at all
+/// (then that is the one problem reported).
 pub fn parse(
     text: &str,
+    read: &dyn Fn(&str) -> bool,
     env: &BTreeMap<String, String>,
     problems: &mut Vec<Diagnostic>,
-) -> Vec<Param> {
-    let declarations = parser::parse(text, problems);
+) -> Option<Vec<Param>> {
+    let file = parser::parse(text, problems);
+    if file.empty {
+        problems.push(
+            Diagnostic::new("empty-file", "the parameter file is empty")
+                .help("a .bicepparam file holds `using 'main.bicep'` and one `param name = value` line per parameter; see examples/main.acc.parameters.bicepparam"),
+        );
+        return None;
+    }
     let mut evaluator = Evaluator {
         declarations: HashMap::new(),
         states: HashMap::new(),
         env,
         problems,
+        copied: 0,
+        depth: 0,
+        limit_reported: false,
+        suggestions_left: MAX_SHOWN,
     };
     let mut order = Vec::new();
-    for declaration in &declarations {
-        if evaluator
-            .declarations
-            .contains_key(declaration.name.as_str())
-        {
+    for declaration in &file.declarations {
+        if let Some(first) = evaluator.declarations.get(declaration.name.as_str()) {
+            let first = first.name_span;
             evaluator.problems.push(
                 Diagnostic::new(
                     "duplicate-parameter",
@@ -41,6 +73,7 @@ pub fn parse(
                 )
                 .path(declaration.name.clone())
                 .at(declaration.name_span)
+                .also(first, "first set")
                 .help("remove one of the two `param` lines"),
             );
             continue;
@@ -50,17 +83,26 @@ pub fn parse(
             .insert(declaration.name.as_str(), declaration);
         order.push(declaration);
     }
-    order
+    for declaration in &order {
+        if read(&declaration.name) {
+            evaluator.evaluate(&declaration.name);
+        }
+    }
+    let params = order
         .into_iter()
-        .filter_map(|declaration| {
-            let value = evaluator.parameter(&declaration.name)?;
-            Some(Param {
+        .map(|declaration| {
+            let value = match evaluator.states.remove(declaration.name.as_str()) {
+                Some(State::Done(value)) => value,
+                _ => None,
+            };
+            Param {
                 name: declaration.name.clone(),
                 name_span: declaration.name_span,
                 value,
-            })
+            }
         })
-        .collect()
+        .collect();
+    Some(params)
 }
 
 enum State {
@@ -73,25 +115,59 @@ struct Evaluator<'d, 'p> {
     states: HashMap<String, State>,
     env: &'d BTreeMap<String, String>,
     problems: &'p mut Vec<Diagnostic>,
+    /// Bytes copied by references so far (see [`MAX_COPIED_BYTES`]).
+    copied: usize,
+    depth: usize,
+    /// The size or depth limit is reported once; after that evaluation just stops.
+    limit_reported: bool,
+    /// "Did you mean" compares a name with every declared one: done for the problems that can
+    /// be shown, so thousands of unknown references cost linear time.
+    suggestions_left: usize,
 }
 
+/// Marker that a problem was already reported (or that a limit stopped evaluation).
+type Evaluated<T> = Result<T, ()>;
+
 impl Evaluator<'_, '_> {
-    /// The value of a parameter, evaluated once; `None` if it (or what it uses) has a problem.
-    fn parameter(&mut self, name: &str) -> Option<Node> {
-        match self.states.get(name) {
-            Some(State::Done(value)) => return value.clone(),
-            Some(State::InProgress) => return None,
-            None => {}
+    /// Evaluates a declared parameter once; afterwards its state is `Done`.
+    fn evaluate(&mut self, name: &str) {
+        if self.states.contains_key(name) {
+            return;
         }
-        let declaration = *self.declarations.get(name)?;
-        self.states.insert(name.to_string(), State::InProgress);
-        let value = self.eval(&declaration.value, name).ok();
-        self.states
-            .insert(name.to_string(), State::Done(value.clone()));
-        value
+        let Some(declaration) = self.declarations.get(name).copied() else {
+            return;
+        };
+        let value = match &declaration.value {
+            Some(expr) => {
+                self.states.insert(name.to_string(), State::InProgress);
+                self.eval(expr, name).ok()
+            }
+            // Its syntax error was reported by the parser.
+            None => None,
+        };
+        self.states.insert(name.to_string(), State::Done(value));
     }
 
-    fn eval(&mut self, expr: &Expr, owner: &str) -> Result<Node, ()> {
+    fn eval(&mut self, expr: &Expr, owner: &str) -> Evaluated<Node> {
+        if self.depth >= MAX_EVAL_DEPTH {
+            self.limit(
+                Diagnostic::new(
+                    "too-deep",
+                    format!("`{owner}` nests values and references to other parameters more than {MAX_EVAL_DEPTH} levels deep"),
+                )
+                .path(owner.to_string())
+                .at(expr.span)
+                .help("write the value out instead of building it from a long chain of parameters"),
+            );
+            return Err(());
+        }
+        self.depth += 1;
+        let result = self.eval_inner(expr, owner);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_inner(&mut self, expr: &Expr, owner: &str) -> Evaluated<Node> {
         let value = match &expr.kind {
             ExprKind::Null => Value::Null,
             ExprKind::Bool(b) => Value::Bool(*b),
@@ -103,6 +179,7 @@ impl Evaluator<'_, '_> {
                 for item in items {
                     match self.eval(item, owner) {
                         Ok(node) => nodes.push(node),
+                        Err(()) if self.limit_reported => return Err(()),
                         Err(()) => failed = true,
                     }
                 }
@@ -121,6 +198,7 @@ impl Evaluator<'_, '_> {
                             key_span: *key_span,
                             value: node,
                         }),
+                        Err(()) if self.limit_reported => return Err(()),
                         Err(()) => failed = true,
                     }
                 }
@@ -137,7 +215,7 @@ impl Evaluator<'_, '_> {
         Ok(Node::new(expr.span, value))
     }
 
-    fn string(&mut self, pieces: &[Piece], owner: &str) -> Result<String, ()> {
+    fn string(&mut self, pieces: &[Piece], owner: &str) -> Evaluated<String> {
         let mut out = String::new();
         for piece in pieces {
             match piece {
@@ -169,24 +247,12 @@ impl Evaluator<'_, '_> {
         Ok(out)
     }
 
-    fn reference(&mut self, name: &str, span: Span, owner: &str) -> Result<Node, ()> {
+    fn reference(&mut self, name: &str, span: Span, owner: &str) -> Evaluated<Node> {
+        if self.limit_reported {
+            return Err(());
+        }
         if !self.declarations.contains_key(name) {
-            let known: Vec<&str> = self.declarations.keys().copied().collect();
-            let mut diagnostic = Diagnostic::new(
-                "unknown-reference",
-                format!("`{name}` is not a parameter of this file"),
-            )
-            .path(owner.to_string())
-            .at(span);
-            diagnostic = match crate::suggest::closest(name, known.iter().copied()) {
-                Some(candidate) => diagnostic.help(format!(
-                    "did you mean `{candidate}`? (strings need quotes: '{name}')"
-                )),
-                None => diagnostic.help(format!(
-                    "declare `param {name} = ...`, or quote the text: '{name}'"
-                )),
-            };
-            self.problems.push(diagnostic);
+            self.unknown_reference(name, span, owner);
             return Err(());
         }
         if matches!(self.states.get(name), Some(State::InProgress)) {
@@ -201,9 +267,61 @@ impl Evaluator<'_, '_> {
             );
             return Err(());
         }
+        self.evaluate(name);
         // A referenced value that failed was already reported at its own declaration.
-        let node = self.parameter(name).ok_or(())?;
-        Ok(Node::new(span, node.value))
+        let Some(State::Done(Some(node))) = self.states.get(name) else {
+            return Err(());
+        };
+        let size = copied_size(node);
+        if self.copied + size > MAX_COPIED_BYTES {
+            self.limit(
+                Diagnostic::new(
+                    "value-too-large",
+                    format!(
+                        "`{owner}` repeats other parameters' values into more than {} MiB",
+                        MAX_COPIED_BYTES / (1024 * 1024)
+                    ),
+                )
+                .path(owner.to_string())
+                .at(span)
+                .label(format!("`{name}` copied here"))
+                .help("Azure limits a parameter file with every value expanded to 4 MB; write the value out, or refer to other parameters fewer times"),
+            );
+            return Err(());
+        }
+        self.copied += size;
+        Ok(Node::new(span, node.value.clone()))
+    }
+
+    fn unknown_reference(&mut self, name: &str, span: Span, owner: &str) {
+        let suggestion = if self.suggestions_left > 0 {
+            self.suggestions_left -= 1;
+            crate::suggest::closest(name, self.declarations.keys().copied())
+        } else {
+            None
+        };
+        let diagnostic = Diagnostic::new(
+            "unknown-reference",
+            format!("`{name}` is not a parameter of this file"),
+        )
+        .path(owner.to_string())
+        .at(span);
+        self.problems.push(match suggestion {
+            Some(candidate) => diagnostic.help(format!(
+                "did you mean `{candidate}`? (strings need quotes: '{name}')"
+            )),
+            None => diagnostic.help(format!(
+                "declare `param {name} = ...`, or quote the text: '{name}'"
+            )),
+        });
+    }
+
+    /// Reports a size or depth limit, once: past it, evaluation stops everywhere.
+    fn limit(&mut self, diagnostic: Diagnostic) {
+        if !self.limit_reported {
+            self.limit_reported = true;
+            self.problems.push(diagnostic);
+        }
     }
 
     fn environment_variable(
@@ -212,7 +330,7 @@ impl Evaluator<'_, '_> {
         default: Option<&Expr>,
         span: Span,
         owner: &str,
-    ) -> Result<Node, ()> {
+    ) -> Evaluated<Node> {
         let name_node = self.eval(name, owner)?;
         let Value::String(variable) = name_node.value else {
             self.problems.push(
@@ -235,6 +353,7 @@ impl Evaluator<'_, '_> {
                 Ok(Node::new(span, node.value))
             }
             None => {
+                let variable = shown(&variable);
                 self.problems.push(
                     Diagnostic::new("missing-environment-variable", format!("environment variable `{variable}` is not set"))
                         .path(owner.to_string())
@@ -245,6 +364,20 @@ impl Evaluator<'_, '_> {
             }
         }
     }
+}
+
+/// What copying `node` costs against [`MAX_COPIED_BYTES`].
+fn copied_size(node: &Node) -> usize {
+    NODE_BYTES
+        + match &node.value {
+            Value::String(s) | Value::Number(s) => s.len(),
+            Value::Array(items) => items.iter().map(copied_size).sum(),
+            Value::Object(entries) => entries
+                .iter()
+                .map(|e| e.key.len() + copied_size(&e.value))
+                .sum(),
+            Value::Null | Value::Bool(_) | Value::Int(_) => 0,
+        }
 }
 
 #[cfg(test)]

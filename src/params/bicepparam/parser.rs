@@ -4,12 +4,14 @@
 //! name with its position (never skipped silently). After an error the parser skips to the next
 //! line that starts a declaration, so one run reports every broken declaration.
 
+use std::collections::HashMap;
+
 use super::lexer::{StrPart, Tok, Token, lex};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, shown};
 use crate::source::Span;
 
 /// Deeper nesting than this is refused rather than risking the stack on hostile input.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
@@ -44,11 +46,25 @@ pub enum Piece {
 pub struct Declaration {
     pub name: String,
     pub name_span: Span,
-    pub value: Expr,
+    /// `None` when the value has a syntax error (already reported): the parameter is still known
+    /// to be declared, so it is not reported as missing too.
+    pub value: Option<Expr>,
 }
 
-pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Declaration> {
+/// A parsed file.
+pub struct File {
+    pub declarations: Vec<Declaration>,
+    /// Nothing but blanks, line breaks and comments (a BOM alone, carriage returns alone, ...).
+    pub empty: bool,
+}
+
+pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> File {
+    let before = problems.len();
     let tokens = lex(text, 0, text.len(), problems);
+    let empty = problems.len() == before
+        && tokens
+            .iter()
+            .all(|t| matches!(t.tok, Tok::Newline | Tok::Eof));
     let mut parser = Parser {
         text,
         tokens,
@@ -56,7 +72,10 @@ pub fn parse(text: &str, problems: &mut Vec<Diagnostic>) -> Vec<Declaration> {
         depth: 0,
         problems,
     };
-    parser.file()
+    File {
+        declarations: parser.file(),
+        empty,
+    }
 }
 
 /// Marker that a problem was already reported.
@@ -170,7 +189,7 @@ impl Parser<'_, '_> {
                     seen_using = true;
                     result
                 }
-                Tok::Ident(word) if word == "param" => self.param().map(|d| declarations.push(d)),
+                Tok::Ident(word) if word == "param" => self.param(&mut declarations),
                 Tok::Ident(word) => match UNSUPPORTED_STATEMENTS.iter().find(|(kw, _)| kw == word) {
                     Some((_, message)) => Err(self.report(
                         Diagnostic::new("unsupported-construct", *message)
@@ -178,7 +197,7 @@ impl Parser<'_, '_> {
                             .help("aigw reads `using` and `param name = value` lines; write each value out as a `param`"),
                     )),
                     None => Err(self.report(
-                        Diagnostic::new("expected-declaration", format!("expected `param` or `using`, found `{word}`"))
+                        Diagnostic::new("expected-declaration", format!("expected `param` or `using`, found `{}`", shown(word)))
                             .at(token.span)
                             .help("each line of a parameter file is `param name = value`"),
                     )),
@@ -236,7 +255,9 @@ impl Parser<'_, '_> {
         self.end_of_statement()
     }
 
-    fn param(&mut self) -> Parsed<Declaration> {
+    /// One `param name = value`; a declaration whose name could be read is kept even when its
+    /// value has a syntax error.
+    fn param(&mut self, declarations: &mut Vec<Declaration>) -> Parsed<()> {
         self.advance();
         let name_token = self.advance();
         let Tok::Ident(name) = name_token.tok.clone() else {
@@ -252,6 +273,20 @@ impl Parser<'_, '_> {
                 .help("write `param name = value`"),
             ));
         };
+        let (value, result) = match self.param_value(&name) {
+            Ok(value) => (Some(value), Ok(())),
+            Err(reported) => (None, Err(reported)),
+        };
+        declarations.push(Declaration {
+            name,
+            name_span: name_token.span,
+            value,
+        });
+        result
+    }
+
+    /// `= value` and the end of the line.
+    fn param_value(&mut self, name: &str) -> Parsed<Expr> {
         let equals = self.advance();
         if equals.tok != Tok::Equals {
             let help = if matches!(equals.tok, Tok::Ident(_)) {
@@ -273,11 +308,7 @@ impl Parser<'_, '_> {
         }
         let value = self.expression()?;
         self.end_of_statement()?;
-        Ok(Declaration {
-            name,
-            name_span: name_token.span,
-            value,
-        })
+        Ok(value)
     }
 
     fn end_of_statement(&mut self) -> Parsed<()> {
@@ -424,7 +455,7 @@ impl Parser<'_, '_> {
             self.report(
                 Diagnostic::new(
                     "number-out-of-range",
-                    format!("the number {text} is too large"),
+                    format!("the number {} is too large", shown(&text)),
                 )
                 .at(span)
                 .help("numbers must fit in a signed 64-bit integer"),
@@ -602,6 +633,7 @@ impl Parser<'_, '_> {
 
     fn object(&mut self, open: Span) -> Parsed<Expr> {
         let mut entries: Vec<(String, Span, Expr)> = Vec::new();
+        let mut seen: HashMap<String, Span> = HashMap::new();
         let result = loop {
             self.skip_separators();
             let token = self.peek().clone();
@@ -641,7 +673,8 @@ impl Parser<'_, '_> {
                     Diagnostic::new(
                         "expected-colon",
                         format!(
-                            "expected `:` after property `{key}`, found {}",
+                            "expected `:` after property `{}`, found {}",
+                            shown(&key),
                             describe(&colon.tok)
                         ),
                     )
@@ -655,16 +688,19 @@ impl Parser<'_, '_> {
                 Ok(value) => value,
                 Err(e) => break Err(e),
             };
-            if entries.iter().any(|(k, _, _)| *k == key) {
+            if let Some(first) = seen.get(&key) {
+                let first = *first;
                 self.report(
                     Diagnostic::new(
                         "duplicate-property",
-                        format!("property `{key}` is set twice in this object"),
+                        format!("property `{}` is set twice in this object", shown(&key)),
                     )
                     .at(key_span)
+                    .also(first, "first set")
                     .help("remove one of the two"),
                 );
             } else {
+                seen.insert(key.clone(), key_span);
                 entries.push((key, key_span, value));
             }
             if let Err(e) = self.expect_separator_or(Tok::RBrace, "}") {
@@ -715,8 +751,8 @@ fn unclosed(open_text: &str, close_text: &str, open: Span) -> Diagnostic {
 
 fn describe(tok: &Tok) -> String {
     match tok {
-        Tok::Ident(word) => format!("`{word}`"),
-        Tok::Int(digits) => format!("the number {digits}"),
+        Tok::Ident(word) => format!("`{}`", shown(word)),
+        Tok::Int(digits) => format!("the number {}", shown(digits)),
         Tok::Str(_) | Tok::MultiStr(_) => "a string".to_string(),
         Tok::LBrace => "`{`".into(),
         Tok::RBrace => "`}`".into(),

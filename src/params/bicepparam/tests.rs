@@ -15,7 +15,7 @@ fn run_env(text: &str, vars: &[(&str, &str)]) -> (Vec<Param>, Vec<Diagnostic>) {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let mut problems = Vec::new();
-    let params = parse(text, &env, &mut problems);
+    let params = parse(text, &|_| true, &env, &mut problems).unwrap_or_default();
     problems.sort_by_key(|p| p.span.map(|s| s.start));
     (params, problems)
 }
@@ -24,8 +24,8 @@ fn value_of<'a>(params: &'a [Param], name: &str) -> &'a Value {
     &params
         .iter()
         .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("no param {name}"))
-        .value
+        .and_then(|p| p.value.as_ref())
+        .unwrap_or_else(|| panic!("no value for param {name}"))
         .value
 }
 
@@ -123,9 +123,14 @@ fn spans_point_at_values() {
     let text = "param a = 'hello'\nparam b = [\n  12\n]\n";
     let (params, _) = run(text);
     let file = SourceFile::new("t", text);
-    let a = &params[0].value;
-    assert_eq!(file.slice(a.span), "'hello'");
-    let Value::Array(items) = &params[1].value.value else {
+    let value = |i: usize| {
+        params[i]
+            .value
+            .clone()
+            .unwrap_or_else(|| panic!("no value"))
+    };
+    assert_eq!(file.slice(value(0).span), "'hello'");
+    let Value::Array(items) = value(1).value else {
         panic!()
     };
     assert_eq!(file.line_col(items[0].span.start).to_string(), "3:3");
@@ -179,11 +184,15 @@ param i = !true
     assert!(messages[5].contains("operator `+`"));
     assert!(messages[6].contains("property access"));
     assert!(messages[7].contains("decorators"));
-    // Only `f` (after the decorator line was skipped) parsed cleanly.
-    assert_eq!(
-        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        ["f"]
-    );
+    // Only `f` (after the decorator line was skipped) parsed cleanly; the others are still
+    // known to be declared.
+    let with_values: Vec<&str> = params
+        .iter()
+        .filter(|p| p.value.is_some())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(with_values, ["f"]);
+    assert_eq!(params.len(), 9);
 }
 
 #[test]
@@ -238,4 +247,140 @@ fn deep_nesting_is_refused_not_a_crash() {
     let text = format!("param a = {}1{}", "[".repeat(5000), "]".repeat(5000));
     let (_, problems) = run(&text);
     assert_eq!(problems.first().map(|p| p.code), Some("too-deep"));
+}
+
+/// `p0 = '${p1}${p1}'`, `p1 = '${p2}${p2}'`, ... `p60 = 'x'`: 2^60 characters if expanded.
+fn interpolation_bomb(levels: usize) -> String {
+    let mut text = String::from("using 'main.bicep'\n");
+    for i in 0..levels {
+        text.push_str(&format!("param p{i} = '${{p{n}}}${{p{n}}}'\n", n = i + 1));
+    }
+    text.push_str(&format!("param p{levels} = 'x'\n"));
+    text
+}
+
+#[test]
+fn an_interpolation_bomb_stops_at_the_size_limit_with_one_clear_error() {
+    let text = interpolation_bomb(60);
+    let env = BTreeMap::new();
+    let mut problems = Vec::new();
+    let params = parse(&text, &|name| name == "p0", &env, &mut problems).unwrap_or_default();
+    let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["value-too-large"], "{problems:#?}");
+    // Reported where the limit was reached: the parameter that would grow past it.
+    let path = problems[0].path.clone().unwrap_or_default();
+    assert!(path.starts_with('p'), "{path}");
+    assert!(
+        problems[0].message.contains("4 MiB"),
+        "{}",
+        problems[0].message
+    );
+    // The parameter aigw reads has no value (and is not reported as missing either).
+    assert!(params[0].value.is_none());
+    assert_eq!(params[0].name, "p0");
+}
+
+#[test]
+fn parameters_aigw_does_not_read_are_not_evaluated() {
+    let text = format!(
+        "{}param wanted = 'ok'\nparam broken = missingReference\n",
+        interpolation_bomb(60)
+    );
+    let env = BTreeMap::new();
+    let mut problems = Vec::new();
+    let params = parse(&text, &|name| name == "wanted", &env, &mut problems).unwrap_or_default();
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(value_of(&params, "wanted"), &string("ok"));
+    // Every declaration is still listed (validation reports the unknown ones by name).
+    assert_eq!(params.len(), 63);
+}
+
+#[test]
+fn a_value_repeated_by_many_references_counts_against_the_limit() {
+    let big = "a".repeat(1_000_000);
+    let text = format!(
+        "param big = '{big}'\nparam list = [\n{}]\n",
+        "  big\n".repeat(10)
+    );
+    let (_, problems) = run(&text);
+    let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["value-too-large"], "{problems:#?}");
+    // Four copies fit.
+    let text = format!(
+        "param big = '{big}'\nparam list = [\n{}]\n",
+        "  big\n".repeat(4)
+    );
+    let (params, problems) = run(&text);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let Value::Array(items) = value_of(&params, "list") else {
+        panic!()
+    };
+    assert_eq!(items.len(), 4);
+}
+
+#[test]
+fn a_long_chain_of_references_is_refused_not_a_stack_overflow() {
+    let n = 20_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("param p{i} = p{}\n", i + 1));
+    }
+    text.push_str(&format!("param p{n} = 'end'\n"));
+    let (_, problems) = run(&text);
+    let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, ["too-deep"], "{problems:#?}");
+    // A short chain is fine.
+    let (params, problems) = run("param a = b\nparam b = c\nparam c = 'x'\n");
+    assert!(problems.is_empty());
+    assert_eq!(value_of(&params, "a"), &string("x"));
+}
+
+#[test]
+fn a_file_with_nothing_in_it_is_one_empty_file_problem() {
+    for text in [
+        "",
+        "\u{feff}",
+        "\r\r\r\r",
+        "\r\n\r\n",
+        "  \n\t\n",
+        "// just a comment\n/* and this */",
+    ] {
+        let env = BTreeMap::new();
+        let mut problems = Vec::new();
+        assert!(
+            parse(text, &|_| true, &env, &mut problems).is_none(),
+            "{text:?}"
+        );
+        let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["empty-file"], "{text:?}");
+    }
+    // A file with only `using` is not empty: its parameters are missing, one by one.
+    let env = BTreeMap::new();
+    let mut problems = Vec::new();
+    assert!(parse("using 'main.bicep'\n", &|_| true, &env, &mut problems).is_some());
+}
+
+#[test]
+fn a_parameter_or_property_set_twice_names_both_places() {
+    let text = "param a = 1\nparam b = { x: 1, x: 2 }\nparam a = 2\n";
+    let (_, problems) = run(text);
+    let file = SourceFile::new("t", text);
+    let found: Vec<(&str, String, String)> = problems
+        .iter()
+        .map(|p| {
+            let at = |span: crate::source::Span| file.line_col(span.start).to_string();
+            (
+                p.code,
+                at(p.span.unwrap_or_default()),
+                p.related.as_ref().map(|r| at(r.span)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("duplicate-property", "2:19".into(), "2:13".into()),
+            ("duplicate-parameter", "3:7".into(), "1:7".into()),
+        ]
+    );
 }

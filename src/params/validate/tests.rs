@@ -533,6 +533,8 @@ param extra = concat('a')
             "duplicate-priority",
             Some(20),
         ),
+        // A parameter whose value does not parse is still declared: unknown, and not missing.
+        ("extra".into(), "unknown-parameter", Some(24)),
         (String::new(), "unsupported-construct", Some(24)),
     ];
     assert_eq!(got, expected);
@@ -605,4 +607,253 @@ fn trip_on_server_errors_is_a_boolean_defaulting_to_true_in_both_formats() {
             Some("write true or false")
         )
     );
+}
+
+fn check_json(text: &str) -> Result<StackSpec, Diagnostics> {
+    load_text(
+        SourceFile::new("test.json", text),
+        ParamFormat::Json,
+        &LoadOptions::default(),
+    )
+}
+
+fn errors(result: Result<StackSpec, Diagnostics>) -> Diagnostics {
+    result.err().unwrap_or_else(|| panic!("expected errors"))
+}
+
+/// (path, code, line, line of the related position) of every problem.
+fn with_related(d: &Diagnostics) -> Vec<(String, &'static str, usize, Option<usize>)> {
+    d.items
+        .iter()
+        .map(|p| {
+            (
+                p.path.clone().unwrap_or_default(),
+                p.code,
+                d.location(p).map_or(0, |l| l.line),
+                p.related
+                    .as_ref()
+                    .map(|r| d.file.line_col(r.span.start).line),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn deployment_names_that_differ_only_in_case_clash_in_a_region() {
+    let text = example_with(
+        "deploymentName: 'gpt-5.4-mini'",
+        "deploymentName: 'GPT-5.1'",
+    );
+    let d = errors(check(&text));
+    let first_line = line_of(&text, "deploymentName: 'gpt-5.1'");
+    assert_eq!(
+        with_related(&d),
+        [(
+            "openAILocations[0].deployments[1].deploymentName".to_string(),
+            "duplicate-deployment",
+            line_of(&text, "'GPT-5.1'"),
+            Some(first_line)
+        )],
+        "{}",
+        d.render(false)
+    );
+    assert!(
+        d.items[0].message.contains("only in case"),
+        "{}",
+        d.items[0].message
+    );
+}
+
+#[test]
+fn a_deployment_name_spelt_differently_in_two_regions_is_refused() {
+    // The second region's gpt-5.1 becomes GPT-5.1: pool-GPT-5-dot-1 and pool-gpt-5-dot-1 are
+    // one APIM pool.
+    let idx = EXAMPLE
+        .match_indices("deploymentName: 'gpt-5.1'\n")
+        .nth(1)
+        .map_or(0, |(i, _)| i);
+    let text = format!(
+        "{}deploymentName: 'GPT-5.1'\n{}",
+        &EXAMPLE[..idx],
+        &EXAMPLE[idx + "deploymentName: 'gpt-5.1'\n".len()..]
+    );
+    let d = errors(check(&text));
+    assert_eq!(
+        with_related(&d),
+        [(
+            "openAILocations[1].deployments[0].deploymentName".to_string(),
+            "deployment-name-case",
+            line_of(&text, "'GPT-5.1'"),
+            Some(line_of(&text, "deploymentName: 'gpt-5.1'"))
+        )],
+        "{}",
+        d.render(false)
+    );
+    let message = &d.items[0].message;
+    assert!(
+        message.contains("`pool-GPT-5-dot-1` and `pool-gpt-5-dot-1` would be one pool"),
+        "{message}"
+    );
+}
+
+#[test]
+fn tag_names_that_differ_only_in_case_clash() {
+    let text = example_with("param tags = {", "param tags = {\n  Environment: 'x'");
+    let d = errors(check(&text));
+    let found = with_related(&d);
+    assert_eq!(found.len(), 1, "{}", d.render(false));
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("tags.environment", "duplicate-tag")
+    );
+    assert_eq!(found[0].3, Some(line_of(&text, "Environment: 'x'")));
+}
+
+#[test]
+fn region_names_and_abbreviations_name_the_first_occurrence() {
+    let text = example_with("name: 'francecentral'", "name: 'westeurope'");
+    let d = errors(check(&text));
+    assert_eq!(
+        d.items[0]
+            .related
+            .as_ref()
+            .map(|r| d.file.line_col(r.span.start).line),
+        Some(line_of(&text, "name: 'westeurope'"))
+    );
+}
+
+#[test]
+fn capacities_beyond_32_bits_name_the_real_range() {
+    for (capacity, expected) in [
+        (
+            "4294967296",
+            "capacity 4294967296 is larger than 2147483647",
+        ),
+        (
+            "2147483648",
+            "capacity 2147483648 is larger than 2147483647",
+        ),
+        ("-1", "capacity -1 must be greater than 0"),
+    ] {
+        let text = example_with("skuCapacity: 50", &format!("skuCapacity: {capacity}"));
+        let d = errors(check(&text));
+        assert_eq!(d.items[0].code, "out-of-range");
+        assert!(
+            d.items[0].message.starts_with(expected),
+            "{}",
+            d.items[0].message
+        );
+    }
+    let text = example_with("skuCapacity: 50", "skuCapacity: 2147483647");
+    assert!(check(&text).is_ok());
+}
+
+#[test]
+fn control_characters_in_free_text_are_refused() {
+    for (value, escaped) in [
+        (r"Contoso\n::warning title=x::pwned", r"\n"),
+        (r"Contoso\u{1b}[31m", r"\u{1b}"),
+        (r"Contoso\u{202e}", r"\u{202e}"),
+        (r"Con\ttoso", r"\t"),
+    ] {
+        let text = example_with(
+            "param apimPublisherName = 'Contoso Platform Engineering'",
+            &format!("param apimPublisherName = '{value}'"),
+        );
+        let d = errors(check(&text));
+        assert_eq!(
+            (d.items[0].path.as_deref(), d.items[0].code),
+            (Some("apimPublisherName"), "control-character"),
+            "{value}"
+        );
+        assert!(
+            d.items[0].message.contains(escaped),
+            "{}",
+            d.items[0].message
+        );
+        let rendered = d.render(false);
+        assert!(
+            !rendered.lines().any(|l| l.trim_start().starts_with("::")),
+            "{rendered}"
+        );
+    }
+    // The email check used to let ESC through (it only refused whitespace).
+    let text = example_with(
+        "'platform-team@contoso.com'",
+        r"'platform\u{1b}@contoso.com'",
+    );
+    assert_eq!(only_problem(&text).1, "control-character");
+    let text = example_with("param tags = {", "param tags = {\n  note: 'a\\nb'");
+    assert_eq!(only_problem(&text).1, "control-character");
+}
+
+#[test]
+fn hints_in_json_files_use_json_syntax() {
+    let d = errors(check_json(
+        r#"{ "parameters": { "environment": { "value": "acc" } } }"#,
+    ));
+    let helps: Vec<&str> = d.items.iter().filter_map(|p| p.help.as_deref()).collect();
+    assert!(
+        helps.contains(&r#"add `"suffix": { "value": "x7k" }` to `parameters`"#),
+        "{helps:#?}"
+    );
+    assert!(helps.iter().all(|h| !h.contains("param ")), "{helps:#?}");
+    let json = EXAMPLE_JSON.replacen("\"swedencentral\"", "\"Sweden Central\"", 1);
+    let d = errors(check_json(&json));
+    assert_eq!(
+        d.items[0].help.as_deref(),
+        Some("write the ARM location name \"swedencentral\"")
+    );
+    let json = EXAMPLE_JSON.replacen("\"abbreviation\": \"sec\",", "", 1);
+    let d = errors(check_json(&json));
+    assert_eq!(
+        d.items[0].help.as_deref(),
+        Some(r#"add "abbreviation": "sec""#),
+        "{}",
+        d.render(false)
+    );
+}
+
+#[test]
+fn json_files_with_a_byte_order_mark_are_read() {
+    let with_bom = format!("\u{feff}{EXAMPLE_JSON}");
+    let spec = check_json(&with_bom).unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert_eq!(spec.regions.len(), 3);
+}
+
+#[test]
+fn json_values_with_a_key_set_twice_are_reported() {
+    let json = EXAMPLE_JSON.replacen(
+        "\"abbreviation\": \"sec\",",
+        "\"abbreviation\": \"sec\", \"abbreviation\": \"sdc\",",
+        1,
+    );
+    let d = errors(check_json(&json));
+    assert_eq!(
+        d.items.iter().map(|p| p.code).collect::<Vec<_>>(),
+        ["duplicate-property"]
+    );
+    assert!(d.items[0].related.is_some());
+}
+
+#[test]
+fn a_parameter_that_fails_to_parse_is_not_also_missing() {
+    let text = example_with("param suffix = 'x7k'", "param suffix = 'x7k");
+    let got: Vec<&str> = problems(&text)
+        .into_iter()
+        .map(|(_, code, _)| code)
+        .collect();
+    assert_eq!(got, ["unterminated-string"]);
+}
+
+#[test]
+fn thousands_of_problems_are_all_counted_and_the_first_hundred_shown() {
+    let mut text = EXAMPLE.to_string();
+    for i in 0..5_000 {
+        text.push_str(&format!("param unknown{i} = 'v'\n"));
+    }
+    let d = errors(check(&text));
+    assert_eq!(d.len(), 5_000);
+    assert_eq!(d.located().len(), crate::diagnostic::MAX_SHOWN);
+    assert!(d.render(false).contains("… and 4900 more problems"));
 }

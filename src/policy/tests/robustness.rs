@@ -46,6 +46,7 @@ fn exercise(text: &str) {
         let _ = diagnostics.render(false);
     }
     let _ = named_values_used(&files);
+    let _ = normalize_xml(text);
     let _ = usage_fields(&files[1]);
     if let Ok(rule) = pool_rule(&files) {
         let _ = rule.pool_id("a.b");

@@ -35,15 +35,7 @@ fn report(mode: Mode, outcome: Outcome, action: Action) -> RunReport {
             operations: s
                 .operations
                 .iter()
-                .map(|o| OperationReport {
-                    id: o.id.clone(),
-                    resource_type: o.resource_type.clone(),
-                    name: o.name.clone(),
-                    action,
-                    changes: Vec::new(),
-                    duration_ms: 1500,
-                    note: None,
-                })
+                .map(|o| OperationReport::new(o, action, Vec::new(), 1500, None))
                 .collect(),
         })
         .collect();
@@ -115,6 +107,8 @@ fn failure_summary_names_the_resource_the_error_and_the_remedy() {
     failed.failure = Some(Failure {
         resource: Some("gpt-5.1".into()),
         resource_type: Some("Microsoft.CognitiveServices/accounts/deployments".into()),
+        kind: Some("model deployment"),
+        title: Some("gpt-5.1 in swedencentral".into()),
         code: Some("InsufficientQuota".into()),
         message: "PUT /subscriptions/…/deployments/gpt-5.1 → 400 InsufficientQuota: quota | exceeded ``` <b>".into(),
         remedy: Some("lower skuCapacity".into()),
@@ -147,7 +141,7 @@ fn a_plan_lists_changed_fields() {
         "{text}"
     );
     assert!(
-        text.contains("| model deployment | `gpt-5.1` | update: `sku.capacity` |"),
+        text.contains("| model deployment | `gpt-5.1 in westeurope` | update: `sku.capacity` |"),
         "{text}"
     );
 }

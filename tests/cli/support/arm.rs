@@ -31,14 +31,16 @@ impl TestContext {
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let specs =
-            Emulator::load_specs(std::env::var(aigw::openapi::SPECS_DIR_VAR).ok().as_deref())
-                .unwrap_or_else(|e| panic!("{e}"));
+        let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
+        // Every operation must be polled once before it is seen finished (on top of finishing
+        // by time): proves that aigw follows each operation before it writes under it. A test
+        // of lost answers sets `lro_polls(0)`, as an operation nobody polls never finishes.
         let builder = configure(
             Emulator::builder()
                 .specs(specs)
                 .token(TOKEN)
-                .retry_after_secs(1),
+                .retry_after_secs(1)
+                .lro_polls(1),
         );
         let emulator = runtime
             .block_on(builder.start())

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 pub mod arm;
 pub mod fake_github;
+pub mod hanging;
 
 use assert_cmd::Command;
 
