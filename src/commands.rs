@@ -64,11 +64,12 @@ pub fn inputs(
 }
 
 /// The named values the stack creates: the only `{{...}}` policies may reference.
-pub const NAMED_VALUES: [&str; 4] = [
+pub const NAMED_VALUES: [&str; 5] = [
     naming::NAMED_VALUE_DCE_ENDPOINT,
     naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
     naming::NAMED_VALUE_STREAM_NAME,
     naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
+    naming::NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
 ];
 
 pub fn validate(request: &ValidateRequest) -> Result<(StackSpec, ValidateReport), Error> {

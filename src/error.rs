@@ -141,14 +141,14 @@ mod tests {
         };
         assert_eq!(internal.exit_code(), exit::DEPLOYMENT_FAILED);
         let unwritten = Error::ResultNotWritten {
-            outcome: Some("Deploy succeeded: 62 created".into()),
+            outcome: Some("Deploy succeeded: 66 created".into()),
             source: std::io::Error::from(std::io::ErrorKind::StorageFull),
         };
         assert_eq!(unwritten.exit_code(), exit::DEPLOYMENT_FAILED);
         assert!(
             unwritten
                 .to_string()
-                .ends_with("\nthe run itself finished: Deploy succeeded: 62 created"),
+                .ends_with("\nthe run itself finished: Deploy succeeded: 66 created"),
             "{unwritten}"
         );
         assert_eq!(Error::Usage("x".into()).exit_code(), exit::INVALID_INPUT);

@@ -60,13 +60,10 @@ fn github_actions_gets_every_output_a_summary_groups_and_masks() {
     assert_eq!(get("resource-group"), "rg-aigw-acc-x7k");
     assert_eq!(get("apim-name"), "apim-aigw-acc-x7k");
     assert_eq!(get("result"), "succeeded");
-    assert_eq!(get("changes"), "62");
+    assert_eq!(get("changes"), "66");
     assert_eq!(get("identity-client-id").len(), 36);
     let pools: Vec<String> = serde_json::from_str(&get("pool-names")).unwrap_or_default();
-    assert_eq!(
-        pools,
-        ["pool-gpt-4o", "pool-gpt-4o-mini-2024-dot-07-dot-18"]
-    );
+    assert_eq!(pools, ["pool-gpt-5-dot-1", "pool-gpt-5-dot-4-mini"]);
     let projects: serde_json::Value = serde_json::from_str(&get("project-ids")).unwrap_or_default();
     assert!(
         projects["francecentral"]
@@ -86,7 +83,7 @@ fn github_actions_gets_every_output_a_summary_groups_and_masks() {
 
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap_or_default();
     assert!(
-        summary.starts_with("## ✅ aigw deploy succeeded — 62 created"),
+        summary.starts_with("## ✅ aigw deploy succeeded — 66 created"),
         "{summary}"
     );
     assert!(summary.contains("```mermaid\nflowchart LR"));
@@ -252,7 +249,7 @@ fn the_first_plan_creates_the_pr_comment_and_the_second_updates_it() {
     ));
     assert_eq!(created.len(), 1);
     let body = created[0]["body"].as_str().unwrap_or_default().to_string();
-    assert!(body.starts_with("<!-- aigw-plan: examples/main.acc.parameters.bicepparam -->\n### aigw plan: 62 resources in 10 stages"), "{body}");
+    assert!(body.starts_with("<!-- aigw-plan: examples/main.acc.parameters.bicepparam -->\n### aigw plan: 66 resources in 10 stages"), "{body}");
     assert!(body.contains("[workflow run](https://github.com/acme/infra/actions/runs/99)"));
 
     let (server, dir) = pull_request_setup(
@@ -572,7 +569,7 @@ fn a_github_api_that_never_answers_costs_a_warning_not_the_run() {
         "{stderr}"
     );
     assert!(
-        stdout_of(&assert).contains("Deploy succeeded: 62 created"),
+        stdout_of(&assert).contains("Deploy succeeded: 66 created"),
         "{}",
         stdout_of(&assert)
     );

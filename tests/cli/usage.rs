@@ -183,7 +183,7 @@ fn a_result_that_cannot_be_written_exits_1_and_the_outcome_stays_visible() {
             "{stderr}"
         );
         assert!(
-            stderr.contains("the run itself finished: Deploy succeeded: 62 created"),
+            stderr.contains("the run itself finished: Deploy succeeded: 66 created"),
             "{stderr}"
         );
     }
