@@ -11,6 +11,7 @@ pub mod console;
 pub mod deploy;
 pub mod diagnostic;
 pub mod emulator;
+pub mod endpoint;
 pub mod env;
 pub mod error;
 pub mod interrupt;
