@@ -6,6 +6,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::duration::human;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
     /// Interactive terminal: a live status line that updates in place.
@@ -122,19 +124,9 @@ fn event_text(style: Style, stamp: &str, text: &str) -> String {
 
 fn draw(state: &mut State, err: &mut impl Write) {
     if let Some((text, since)) = &state.status {
-        let _ = write!(err, "{text} {}", elapsed(since.elapsed()));
+        let _ = write!(err, "{text} {}", human(since.elapsed()));
         let _ = err.flush();
         state.drawn = true;
-    }
-}
-
-/// `1m05s`, `12.3s`.
-pub fn elapsed(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    if secs >= 60 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{:.1}s", duration.as_secs_f64())
     }
 }
 

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod console;
 pub mod deploy;
 pub mod diagnostic;
+pub mod duration;
 pub mod emulator;
 pub mod endpoint;
 pub mod env;

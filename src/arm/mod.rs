@@ -372,10 +372,10 @@ impl ArmClient {
                         self.policy.max_attempts
                     };
                     tracing::warn!(
-                        "retrying {} {} in {:.1}s (attempt {attempt} of {budget}): {}",
+                        "retrying {} {} in {} (attempt {attempt} of {budget}): {}",
                         method.as_str(),
                         path_of(&shown),
-                        delay.as_secs_f64(),
+                        crate::duration::human(delay),
                         retry_reason(&error)
                     );
                     self.clock.sleep(delay).await;

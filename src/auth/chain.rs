@@ -131,7 +131,7 @@ pub async fn resolve(env: &Env, forced: Option<AuthMethod>) -> Result<Resolved, 
             }),
             Err(_) => attempts.push(Attempt {
                 method,
-                reason: format!("no token within {}s", limit.as_secs()),
+                reason: format!("no token within {}", crate::duration::human(limit)),
             }),
         }
     }

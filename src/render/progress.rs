@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use crate::ci::{Platform, azure_devops, github};
-use crate::console::{Console, elapsed};
+use crate::console::Console;
+use crate::duration::human;
 use crate::deploy::events::{Event, Observer};
 use crate::report::{Action, Mode};
 
@@ -97,7 +98,7 @@ impl Observer for Progress {
                     self.stage,
                     operation.kind,
                     operation.title,
-                    elapsed(Duration::from_millis(report.duration_ms))
+                    human(Duration::from_millis(report.duration_ms))
                 ));
             }
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::console::elapsed;
+use crate::duration::human;
 use crate::report::{Action, Mode, Outcome, RunReport};
 
 /// Titles longer than this are not padded: one long role assignment must not push every
@@ -61,7 +61,7 @@ pub fn render(report: &RunReport) -> String {
             let duration = if op.action == Action::NotReached {
                 String::new()
             } else {
-                elapsed(Duration::from_millis(op.duration_ms))
+                human(Duration::from_millis(op.duration_ms))
             };
             let line = format!(
                 "  {action:<14} {:<24} {:<width$} {duration}",
@@ -112,7 +112,7 @@ pub fn render(report: &RunReport) -> String {
 
 pub fn headline(report: &RunReport) -> String {
     let count = |action: Action| report.operations().filter(|o| o.action == action).count();
-    let took = elapsed(Duration::from_millis(report.duration_ms));
+    let took = human(Duration::from_millis(report.duration_ms));
     let r = &report.requests;
     let requests = format!(
         "{} reads, {} writes, {} polls, {} retries",

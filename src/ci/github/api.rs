@@ -153,7 +153,7 @@ impl GitHubApi {
             .unwrap_or_else(|_| {
                 Err(format!(
                     "GitHub did not answer within {}",
-                    crate::console::elapsed(budget)
+                    crate::duration::human(budget)
                 ))
             })
     }
@@ -287,7 +287,7 @@ impl GitHubApi {
             {
                 return format!(
                     "GitHub did not answer within {}",
-                    crate::console::elapsed(self.timeouts.read)
+                    crate::duration::human(self.timeouts.read)
                 );
             }
             match cause.source() {
