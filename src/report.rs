@@ -4,7 +4,6 @@
 use serde_json::{Map, Value};
 
 use crate::arm::StatsSnapshot;
-use crate::deploy::diff::FieldChange;
 use crate::plan::{PoolRoute, StageName};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -93,6 +92,17 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// The routing the stack sets up (for summaries).
     pub routing: Vec<PoolRoute>,
+}
+
+/// One field whose desired value is not what Azure has.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldChange {
+    /// Dotted path, e.g. `sku.capacity` or `properties.pool.services[2].priority`.
+    pub path: String,
+    /// `None` when Azure has no value.
+    pub from: Option<Value>,
+    /// `None` when the value is only known after an earlier resource is written.
+    pub to: Option<Value>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::ci::{Platform, azure_devops, github};
 use crate::console::Console;
-use crate::duration::human;
 use crate::deploy::events::{Event, Observer};
+use crate::duration::human;
 use crate::report::{Action, Mode};
 
 pub struct Progress {

@@ -116,7 +116,8 @@ impl GitHubApi {
         let api = env
             .non_empty("GITHUB_API_URL")
             .unwrap_or("https://api.github.com");
-        let url = crate::endpoint::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
+        let url =
+            crate::endpoint::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
         let (owner, repo) = repository
             .split_once('/')
             .ok_or_else(|| format!("GITHUB_REPOSITORY `{repository}` is not owner/repo"))?;
