@@ -1,12 +1,72 @@
 //! stderr for humans: event lines, and on a terminal one live status line (current stage and
 //! resource with elapsed time) that other lines never tear. In CI every line is plain and
 //! timestamped, without cursor movement.
+//!
+//! Colour: text anywhere in aigw may carry `anstyle` styles; whether a stream shows them is
+//! decided once ([`Colors`], from `--color`, `NO_COLOR`, `CLICOLOR_FORCE`, `TERM=dumb` and
+//! whether the stream is a terminal) and applied where text is written ([`for_stream`]).
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::duration::human;
+use crate::env::Env;
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless the environment says otherwise.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether each stream shows colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Colors {
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Colors {
+    /// Decided once at start-up, for the real stdout and stderr.
+    pub fn detect(choice: ColorChoice, env: &Env) -> Self {
+        Colors {
+            stdout: use_color(choice, env, std::io::stdout().is_terminal()),
+            stderr: use_color(choice, env, std::io::stderr().is_terminal()),
+        }
+    }
+}
+
+/// The conventions anstream follows (<https://no-color.org>, <https://bixense.com/clicolors/>),
+/// read from the environment aigw snapshotted at start-up.
+pub fn use_color(choice: ColorChoice, env: &Env, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env.non_empty("NO_COLOR").is_some() {
+                false
+            } else if env.non_empty("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                terminal && env.get("TERM") != Some("dumb") && env.get("CLICOLOR") != Some("0")
+            }
+        }
+    }
+}
+
+/// `text` as a stream shows it: styles kept when it shows colour, removed otherwise.
+pub fn for_stream(text: &str, color: bool) -> Cow<'_, str> {
+    if color {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(anstream::adapter::strip_str(text).to_string())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -20,6 +80,7 @@ pub enum Style {
 pub struct Console {
     inner: Arc<Mutex<State>>,
     style: Style,
+    color: bool,
 }
 
 struct State {
@@ -28,13 +89,15 @@ struct State {
 }
 
 impl Console {
-    pub fn new(style: Style) -> Self {
+    /// `color`: whether stderr shows colour ([`Colors::stderr`]).
+    pub fn new(style: Style, color: bool) -> Self {
         Console {
             inner: Arc::new(Mutex::new(State {
                 status: None,
                 drawn: false,
             })),
             style,
+            color,
         }
     }
 
@@ -49,7 +112,7 @@ impl Console {
     /// Azure DevOps markers (`##vso[`, `##[`), which the agent finds anywhere in a line, are
     /// defused. Commands aigw means to send go through [`Console::raw`].
     pub fn line(&self, text: &str) {
-        let text = event_text(self.style, &timestamp(), text);
+        let text = event_text(self.style, &timestamp(), &for_stream(text, self.color));
         self.redraw(Some(&text), None);
     }
 
@@ -80,6 +143,7 @@ impl Console {
         };
         let mut err = std::io::stderr().lock();
         if state.drawn {
+            // Cursor control, not colour: a live status line is only drawn on a terminal.
             let _ = write!(err, "\r\x1b[2K");
             state.drawn = false;
         }

@@ -3,6 +3,7 @@
 //! Data flows `params` (file → validated [`spec::StackSpec`]) → `plan` (pure: spec → ordered
 //! stages) → renderers. See DESIGN.md in the repository for the whole picture.
 
+pub mod app;
 pub mod arm;
 pub mod auth;
 pub mod ci;
@@ -15,6 +16,7 @@ pub mod emulator;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+pub mod exit;
 pub mod interrupt;
 pub mod naming;
 pub mod openapi;

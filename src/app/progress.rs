@@ -1,6 +1,7 @@
 //! Progress while the engine runs: stage headers (folded into a log group in CI), one line per
-//! finished resource, and the live status of the resource in flight. Displays engine events;
-//! decides nothing.
+//! finished resource, and the live status of the resource in flight. An observer of engine
+//! events that writes as they happen (so it lives here, not among the pure renderers); decides
+//! nothing.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use crate::ci::{Platform, azure_devops, github};
 use crate::console::Console;
 use crate::deploy::events::{Event, Observer};
 use crate::duration::human;
+use crate::render::style::{BAD, CHANGE, GOOD, WARNING, paint};
 use crate::report::{Action, Mode};
 
 pub struct Progress {
@@ -51,7 +53,9 @@ impl Observer for Progress {
     fn on(&mut self, event: Event<'_>) {
         match event {
             Event::Preflight { message } => self.console.line(&format!("preflight: {message}")),
-            Event::Warning { message } => self.console.line(&format!("warning: {message}")),
+            Event::Warning { message } => self
+                .console
+                .line(&format!("{} {message}", paint(WARNING, "warning:"))),
             Event::StageStarted {
                 index,
                 total,
@@ -87,6 +91,12 @@ impl Observer for Progress {
                     (Action::Create, Mode::Plan) => "to create",
                     (Action::Update, Mode::Plan) => "to update",
                     (action, _) => verb(action),
+                };
+                let verb = match report.action {
+                    Action::Create => paint(GOOD, verb),
+                    Action::Update => paint(CHANGE, verb),
+                    Action::Failed | Action::Interrupted => paint(BAD, verb),
+                    Action::Unchanged | Action::NotReached => verb.to_string(),
                 };
                 let note = report
                     .note
