@@ -247,6 +247,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn colour_follows_the_flag_then_the_environment_then_the_terminal() {
+        let env = |pairs: &[(&str, &str)]| Env::from_pairs(pairs.iter().copied());
+        let auto = ColorChoice::Auto;
+        assert!(use_color(auto, &env(&[]), true));
+        assert!(!use_color(auto, &env(&[]), false));
+        assert!(!use_color(auto, &env(&[("NO_COLOR", "1")]), true));
+        assert!(use_color(auto, &env(&[("NO_COLOR", "")]), true));
+        assert!(!use_color(auto, &env(&[("TERM", "dumb")]), true));
+        assert!(!use_color(auto, &env(&[("CLICOLOR", "0")]), true));
+        assert!(use_color(auto, &env(&[("CLICOLOR_FORCE", "1")]), false));
+        assert!(!use_color(auto, &env(&[("CLICOLOR_FORCE", "0")]), false));
+        let no_color = env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]);
+        assert!(!use_color(auto, &no_color, true));
+        assert!(use_color(ColorChoice::Always, &no_color, false));
+        assert!(!use_color(
+            ColorChoice::Never,
+            &env(&[("CLICOLOR_FORCE", "1")]),
+            true
+        ));
+    }
+
+    #[test]
+    fn streams_without_colour_get_the_text_without_styles() {
+        let styled = "\x1b[32mvalid\x1b[0m: 3 regions\n\tnext";
+        assert_eq!(for_stream(styled, true), styled);
+        assert_eq!(for_stream(styled, false), "valid: 3 regions\n\tnext");
+    }
+
+    #[test]
     fn plain_events_stamp_every_line_so_no_line_starts_a_workflow_command() {
         let text = event_text(
             Style::Plain,

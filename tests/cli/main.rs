@@ -2,6 +2,7 @@
 
 mod ci;
 mod ci_files;
+mod color;
 mod credentials;
 mod deploy;
 mod emulator;
