@@ -11,6 +11,7 @@ mod credentials;
 mod deploy;
 mod emulator;
 mod interrupts;
+mod json_report;
 mod plan;
 mod policies;
 mod support;
