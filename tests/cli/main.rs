@@ -12,6 +12,7 @@ mod deploy;
 mod emulator;
 mod interrupts;
 mod json_report;
+mod layers;
 mod plan;
 mod policies;
 mod support;
