@@ -30,7 +30,8 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = CiArg::Auto, env = "AIGW_CI")]
     pub ci: CiArg,
 
-    /// When to colour output: auto (terminal without NO_COLOR), always or never.
+    /// When to colour output (results, progress, errors; never JSON): auto (a terminal, unless
+    /// NO_COLOR, TERM=dumb or CLICOLOR=0; CLICOLOR_FORCE=1 forces colour), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "AIGW_COLOR")]
     pub color: ColorChoice,
 }
