@@ -1,7 +1,11 @@
 //! aigw: deploys a multi-region AI gateway (AI Foundry + API Management) on Azure as one CI step.
 //!
 //! Data flows `params` (file → validated [`spec::StackSpec`]) → `plan` (pure: spec → ordered
-//! stages) → renderers. See DESIGN.md in the repository for the whole picture.
+//! stages) → `deploy` (the walk against ARM) → `report` (one result value) → `render` (pure text,
+//! Markdown, JSON). [`app`] runs one command end to end (CI protocols, GitHub side effects,
+//! interrupts, output); the binary only parses flags into an [`app::Request`] and exits with
+//! [`exit::code`]. No two top-level modules depend on each other (a test checks). See DESIGN.md
+//! in the repository for the whole picture.
 
 pub mod app;
 pub mod arm;
