@@ -17,6 +17,9 @@ param tags = {
 }
 
 // Regions in priority order: West Europe first, then Sweden Central, then France Central.
+// Models: GA with GlobalStandard in all three regions. Retirement dates from Microsoft Learn,
+// "Model retirement schedule" (checked 2026-12-01): gpt-5.1 2025-11-13 on 2027-05-15,
+// gpt-5.4-mini 2026-03-17 on 2027-03-18. Move to newer versions before then.
 param openAILocations = [
   {
     name: 'westeurope'
@@ -24,16 +27,16 @@ param openAILocations = [
     priority: 1
     deployments: [
       {
-        deploymentName: 'gpt-4o'
-        modelName: 'gpt-4o'
-        modelVersion: '2024-11-20'
+        deploymentName: 'gpt-5.1'
+        modelName: 'gpt-5.1'
+        modelVersion: '2025-11-13'
         skuName: 'GlobalStandard'
         skuCapacity: 50
       }
       {
-        deploymentName: 'gpt-4o-mini-2024.07.18'
-        modelName: 'gpt-4o-mini'
-        modelVersion: '2024-07-18'
+        deploymentName: 'gpt-5.4-mini'
+        modelName: 'gpt-5.4-mini'
+        modelVersion: '2026-03-17'
         skuName: 'GlobalStandard'
         skuCapacity: 100
       }
@@ -45,16 +48,16 @@ param openAILocations = [
     priority: 2
     deployments: [
       {
-        deploymentName: 'gpt-4o'
-        modelName: 'gpt-4o'
-        modelVersion: '2024-11-20'
+        deploymentName: 'gpt-5.1'
+        modelName: 'gpt-5.1'
+        modelVersion: '2025-11-13'
         skuName: 'GlobalStandard'
         skuCapacity: 50
       }
       {
-        deploymentName: 'gpt-4o-mini-2024.07.18'
-        modelName: 'gpt-4o-mini'
-        modelVersion: '2024-07-18'
+        deploymentName: 'gpt-5.4-mini'
+        modelName: 'gpt-5.4-mini'
+        modelVersion: '2026-03-17'
         skuName: 'GlobalStandard'
         skuCapacity: 100
       }
@@ -66,16 +69,16 @@ param openAILocations = [
     priority: 3
     deployments: [
       {
-        deploymentName: 'gpt-4o'
-        modelName: 'gpt-4o'
-        modelVersion: '2024-11-20'
+        deploymentName: 'gpt-5.1'
+        modelName: 'gpt-5.1'
+        modelVersion: '2025-11-13'
         skuName: 'GlobalStandard'
         skuCapacity: 30
       }
       {
-        deploymentName: 'gpt-4o-mini-2024.07.18'
-        modelName: 'gpt-4o-mini'
-        modelVersion: '2024-07-18'
+        deploymentName: 'gpt-5.4-mini'
+        modelName: 'gpt-5.4-mini'
+        modelVersion: '2026-03-17'
         skuName: 'GlobalStandard'
         skuCapacity: 50
       }

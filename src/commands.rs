@@ -17,6 +17,7 @@ use crate::params::{self, LoadOptions};
 use crate::plan::{self, Plan};
 use crate::policy::{self, PolicyFile};
 use crate::rehearsal::{EmulatorLauncher, EmulatorSettings, LaunchedEmulator};
+pub use crate::report::ValidateReport;
 use crate::report::{Mode, RunReport};
 use crate::spec::StackSpec;
 
@@ -24,18 +25,6 @@ use crate::spec::StackSpec;
 pub struct ValidateRequest {
     pub params: PathBuf,
     pub load: LoadOptions,
-}
-
-/// What a successful validation found.
-#[derive(Clone, Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ValidateReport {
-    pub file: String,
-    pub valid: bool,
-    pub regions: usize,
-    pub deployments: usize,
-    pub pools: usize,
-    pub policy_files: usize,
 }
 
 /// The stack's inputs, all checked: the parameter file and the policy files. Problems in both
@@ -65,11 +54,12 @@ pub fn inputs(
 }
 
 /// The named values the stack creates: the only `{{...}}` policies may reference.
-pub const NAMED_VALUES: [&str; 4] = [
+pub const NAMED_VALUES: [&str; 5] = [
     naming::NAMED_VALUE_DCE_ENDPOINT,
     naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
     naming::NAMED_VALUE_STREAM_NAME,
     naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
+    naming::NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
 ];
 
 pub fn validate(request: &ValidateRequest) -> Result<(StackSpec, ValidateReport), Error> {

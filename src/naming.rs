@@ -21,6 +21,8 @@ pub const NAMED_VALUE_DCE_ENDPOINT: &str = "dce-endpoint";
 pub const NAMED_VALUE_DCR_IMMUTABLE_ID: &str = "dcr-immutable-id";
 pub const NAMED_VALUE_STREAM_NAME: &str = "stream-name";
 pub const NAMED_VALUE_IDENTITY_CLIENT_ID: &str = "managed-identity-client-id";
+/// `true` or `false`: whether the policies fail over on 500–599 (`tripOnServerErrors`).
+pub const NAMED_VALUE_TRIP_ON_SERVER_ERRORS: &str = "trip-on-server-errors";
 
 /// Names of the resources that exist once per stack (may be overridden in the parameter file).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -498,6 +500,7 @@ mod tests {
             NAMED_VALUE_DCR_IMMUTABLE_ID,
             NAMED_VALUE_STREAM_NAME,
             NAMED_VALUE_IDENTITY_CLIENT_ID,
+            NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
         ] {
             assert!(
                 NameKind::ApiManagementEntity.problems(id).is_empty(),

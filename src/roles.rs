@@ -8,10 +8,22 @@ pub struct Role {
     pub id: &'static str,
 }
 
-/// Inference (chat completions, embeddings) with Entra ID, at account or project scope.
+/// Inference with Entra ID, at account or project scope. Its data actions are an enumerated list
+/// of Azure OpenAI operations (Learn, "Azure built-in roles for AI + machine learning"), which is
+/// why the account also gets [`FOUNDRY_USER`].
 pub const COGNITIVE_SERVICES_OPENAI_USER: Role = Role {
     name: "Cognitive Services OpenAI User",
     id: "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+};
+
+/// Every data action of an AI Foundry account (`dataActions: ["Microsoft.CognitiveServices/*"]`),
+/// so every call the gateway forwards is allowed, the v1 Responses API and operations newer than
+/// the enumerated list of Cognitive Services OpenAI User included. Named "Azure AI User" until
+/// 2026; the id did not change. Role definition: Microsoft Learn, "Role-based access control for
+/// Microsoft Foundry" (https://learn.microsoft.com/azure/foundry/concepts/rbac-foundry).
+pub const FOUNDRY_USER: Role = Role {
+    name: "Foundry User",
+    id: "53ca6127-db72-4b80-b1b0-d745d6d5456d",
 };
 
 /// Project-level developer access, as the original plan asks for.

@@ -18,6 +18,9 @@ pub struct StackSpec {
     pub tags: BTreeMap<String, String>,
     /// In `openAILocations` order.
     pub regions: Vec<RegionSpec>,
+    /// Circuit breakers trip and the policies fail over on 500–599 as well as on 429
+    /// (`tripOnServerErrors`, default true); false keeps the original plan's 429-only rule.
+    pub trip_on_server_errors: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -79,7 +79,7 @@ pub const COLUMNS: &[Column] = &[
     column(
         "ResponseModel",
         ColumnKind::String,
-        "`model` of a successful JSON response, for example `gpt-4o-mini-2024-07-18`",
+        "`model` of a successful JSON response, for example `gpt-5.4-mini-2026-03-17`",
     ),
     column(
         "PoolId",

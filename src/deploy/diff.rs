@@ -10,16 +10,8 @@ use serde_json::{Map, Value};
 
 use crate::plan::DeferredRef;
 
-/// One field whose desired value is not what Azure has.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct FieldChange {
-    /// Dotted path, e.g. `sku.capacity` or `properties.pool.services[2].priority`.
-    pub path: String,
-    /// `None` when Azure has no value.
-    pub from: Option<Value>,
-    /// `None` when the value is only known after an earlier resource is written.
-    pub to: Option<Value>,
-}
+/// A change is part of the run's result, so the report owns the type.
+pub use crate::report::FieldChange;
 
 /// Policy resources: APIM stores policy XML in its own layout (line ends, spacing, self-closing
 /// tags, comments dropped), so their `properties.value` is compared after normalising both sides.

@@ -59,6 +59,12 @@ pub const TOP_LEVEL: &[ParamDoc] = &[
         description: "Tags (string values) put on every resource that takes tags.",
     },
     ParamDoc {
+        name: "tripOnServerErrors",
+        kind: "bool",
+        default: Some("`true`"),
+        description: "A pool member's circuit breaker trips on a 500–599 answer as well as on a 429, and the policies fail over on both; `false` trips and fails over on 429 only (see the gateway section).",
+    },
+    ParamDoc {
         name: "apimName",
         kind: "string",
         default: Some("`apim-aigw-{environment}-{suffix}`"),
@@ -122,19 +128,19 @@ pub const DEPLOYMENT: &[ParamDoc] = &[
         name: "deploymentName",
         kind: "string",
         default: None,
-        description: "Deployment name callers use; one pool per distinct name, e.g. `gpt-4o-mini-2024.07.18`.",
+        description: "Deployment name callers use; one pool per distinct name, e.g. `gpt-5.4-mini`.",
     },
     ParamDoc {
         name: "modelName",
         kind: "string",
         default: None,
-        description: "Model, e.g. `gpt-4o-mini` (same in every region that has this deployment).",
+        description: "Model, e.g. `gpt-5.4-mini` (same in every region that has this deployment).",
     },
     ParamDoc {
         name: "modelVersion",
         kind: "string",
         default: None,
-        description: "Model version, e.g. `2024-07-18` (same in every region that has this deployment).",
+        description: "Model version, e.g. `2026-03-17` (same in every region that has this deployment).",
     },
     ParamDoc {
         name: "skuName",

@@ -218,6 +218,25 @@ impl Validator<'_> {
         }
     }
 
+    fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
+        match &node.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if matches!(s.trim(), "true" | "false") => {
+                self.report(
+                    Diagnostic::new("wrong-type", "expected a boolean, found a string")
+                        .path(path)
+                        .at(node.span)
+                        .help(format!("remove the quotes: {}", s.trim())),
+                );
+                None
+            }
+            _ => {
+                self.type_error(node, path, "a boolean", "true or false");
+                None
+            }
+        }
+    }
+
     fn array<'n>(&mut self, node: &'n Node, path: &str) -> Option<&'n [Node]> {
         match &node.value {
             Value::Array(items) => Some(items),
@@ -358,6 +377,10 @@ impl Validator<'_> {
             Some(node) => self.tags(node),
             None => Some(BTreeMap::new()),
         };
+        let trip_on_server_errors = match get("tripOnServerErrors") {
+            Some(node) => self.boolean(node, "tripOnServerErrors"),
+            None => Some(true),
+        };
         let raw_regions = required(
             self,
             "openAILocations",
@@ -400,6 +423,7 @@ impl Validator<'_> {
             },
             tags: tags?,
             regions,
+            trip_on_server_errors: trip_on_server_errors?,
         })
     }
 
@@ -797,9 +821,9 @@ impl Validator<'_> {
                     }
                 }
             };
-            let name = required_text(self, "deploymentName", "gpt-4o-mini-2024.07.18");
-            let model_name = required_text(self, "modelName", "gpt-4o-mini");
-            let model_version = required_text(self, "modelVersion", "2024-07-18");
+            let name = required_text(self, "deploymentName", "gpt-5.4-mini");
+            let model_name = required_text(self, "modelName", "gpt-5.4-mini");
+            let model_version = required_text(self, "modelVersion", "2026-03-17");
             let sku_name = required_text(self, "skuName", "GlobalStandard")
                 .and_then(|s| self.sku_name(s, &join(&path, "skuName")));
             let sku_capacity = match fields.get("skuCapacity") {

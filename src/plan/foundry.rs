@@ -67,7 +67,9 @@ pub(super) fn role_assignments(ctx: &Context<'_>) -> Vec<Operation> {
         let project = ctx.ids.project(&region.abbreviation);
         let account = ctx.ids.account(&region.abbreviation);
         // As planned: two roles at project scope. Inference calls go to the account endpoint,
-        // so the OpenAI User role is granted at account scope too.
+        // so only account-scope grants decide whether a forwarded call is allowed: the OpenAI
+        // User role there too, and Foundry User, whose data actions cover every operation the
+        // gateway forwards (README, "Role assignments beyond the plan").
         operations.push(assignment(
             ctx,
             &project,
@@ -85,6 +87,12 @@ pub(super) fn role_assignments(ctx: &Context<'_>) -> Vec<Operation> {
             &account,
             &names.account(&region.abbreviation),
             &roles::COGNITIVE_SERVICES_OPENAI_USER,
+        ));
+        operations.push(assignment(
+            ctx,
+            &account,
+            &names.account(&region.abbreviation),
+            &roles::FOUNDRY_USER,
         ));
     }
     // As planned on the DCE; the Logs Ingestion API checks the permission on the DCR.

@@ -11,8 +11,9 @@ use crate::naming;
 const APIM_SKU: &str = "StandardV2";
 const APIM_CAPACITY: u32 = 1;
 
-/// Circuit breaker: one 429 within 10 s trips the backend for 10 s. `acceptRetryAfter` stays off
-/// because a backend's Retry-After (which can be minutes or hours) would replace the trip duration.
+/// Circuit breaker: one failure within 10 s trips the backend for 10 s. `acceptRetryAfter` stays
+/// off because a backend's Retry-After (which can be minutes or hours) would replace the trip
+/// duration.
 const TRIP_INTERVAL: &str = "PT10S";
 const TRIP_DURATION: &str = "PT10S";
 
@@ -144,6 +145,7 @@ fn template_parameter_names(url_template: &str) -> impl Iterator<Item = &str> {
 
 pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
     let mut operations = Vec::new();
+    let breaker = CircuitBreaker::of(ctx.spec);
     for region in &ctx.spec.regions {
         let account = ctx.spec.names.account(&region.abbreviation);
         let url = naming::account_openai_base_url(&account);
@@ -170,12 +172,12 @@ pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
                                 "type": "Single",
                                 "url": url,
                                 "protocol": "http",
-                                "circuitBreaker": circuit_breaker()
+                                "circuitBreaker": breaker.body()
                             }
                         }),
                     )
                     .setting("url", url.clone())
-                    .setting("circuit breaker", "1 × 429 within 10 s → open 10 s, Retry-After ignored"),
+                    .setting("circuit breaker", breaker.summary()),
                 );
             }
         }
@@ -183,21 +185,56 @@ pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
     operations
 }
 
-fn circuit_breaker() -> Value {
-    json!({
-        "rules": [
-            {
-                "name": "trip-on-429",
-                "failureCondition": {
-                    "count": 1,
-                    "interval": TRIP_INTERVAL,
-                    "statusCodeRanges": [ { "min": 429, "max": 429 } ]
-                },
-                "tripDuration": TRIP_DURATION,
-                "acceptRetryAfter": false
-            }
-        ]
-    })
+/// The one breaker rule of every pool member. Lower priority groups of a pool are used only when
+/// every member of the higher groups is tripped (Learn, "Backends in API Management", backend
+/// pools), so a status that does not trip a member keeps that region's traffic: with 429 only, a
+/// region answering 500–599 keeps failing its callers while the other regions are healthy.
+/// `statusCodeRanges` holds at most 10 ranges of 200–599 (`CircuitBreakerFailureCondition`,
+/// apimanagement 2024-05-01 definitions.json). `errorReasons` is left out: its values are not
+/// documented (Learn's only example is "Server errors").
+struct CircuitBreaker {
+    on_server_errors: bool,
+}
+
+impl CircuitBreaker {
+    fn of(spec: &crate::spec::StackSpec) -> Self {
+        CircuitBreaker {
+            on_server_errors: spec.trip_on_server_errors,
+        }
+    }
+
+    fn body(&self) -> Value {
+        let (name, ranges) = if self.on_server_errors {
+            (
+                "trip-on-429-or-5xx",
+                json!([ { "min": 429, "max": 429 }, { "min": 500, "max": 599 } ]),
+            )
+        } else {
+            ("trip-on-429", json!([ { "min": 429, "max": 429 } ]))
+        };
+        json!({
+            "rules": [
+                {
+                    "name": name,
+                    "failureCondition": {
+                        "count": 1,
+                        "interval": TRIP_INTERVAL,
+                        "statusCodeRanges": ranges
+                    },
+                    "tripDuration": TRIP_DURATION,
+                    "acceptRetryAfter": false
+                }
+            ]
+        })
+    }
+
+    fn summary(&self) -> &'static str {
+        if self.on_server_errors {
+            "1 × 429 or 500–599 within 10 s → open 10 s, Retry-After ignored"
+        } else {
+            "1 × 429 within 10 s → open 10 s, Retry-After ignored"
+        }
+    }
 }
 
 /// One pool operation per route: its members in priority order, as the routing lists them.
@@ -236,7 +273,12 @@ pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> 
 }
 
 pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
-    let values: [(&str, Value, &str); 4] = [
+    let trip_on_server_errors = if ctx.spec.trip_on_server_errors {
+        "true"
+    } else {
+        "false"
+    };
+    let values: [(&str, Value, &str); 5] = [
         (
             naming::NAMED_VALUE_DCE_ENDPOINT,
             DeferredRef::DceLogsIngestionEndpoint.placeholder(),
@@ -256,6 +298,12 @@ pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
             naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
             DeferredRef::IdentityClientId.placeholder(),
             "client id of the gateway identity",
+        ),
+        (
+            // Read by aigw-request-context: whether the policies fail over on 500–599.
+            naming::NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
+            json!(trip_on_server_errors),
+            trip_on_server_errors,
         ),
     ];
     values

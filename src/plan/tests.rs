@@ -54,9 +54,9 @@ fn stages_run_in_design_order_with_the_expected_resources() {
         ]
     );
     let counts: Vec<usize> = plan.stages.iter().map(|s| s.operations.len()).collect();
-    // 3 regions × 2 deployments: 6 models, 12 backends, 2 pools; 3×3 + 2 role assignments.
+    // 3 regions × 2 deployments: 6 models, 12 backends, 2 pools; 3×4 + 2 role assignments.
     // 7 policy fragments, then the policies of the two APIs.
-    assert_eq!(counts, [2, 4, 6, 11, 6, 6, 12, 2, 4, 9]);
+    assert_eq!(counts, [2, 4, 6, 14, 6, 6, 12, 2, 5, 9]);
     let summary = summary(&plan);
     assert_eq!(
         summary[0].1,
@@ -99,8 +99,8 @@ fn stages_run_in_design_order_with_the_expected_resources() {
     assert_eq!(
         summary[7].1,
         [
-            "backend pool pool-gpt-4o",
-            "backend pool pool-gpt-4o-mini-2024-dot-07-dot-18"
+            "backend pool pool-gpt-5-dot-1",
+            "backend pool pool-gpt-5-dot-4-mini"
         ]
     );
     assert_eq!(
@@ -109,7 +109,8 @@ fn stages_run_in_design_order_with_the_expected_resources() {
             "named value dce-endpoint",
             "named value dcr-immutable-id",
             "named value stream-name",
-            "named value managed-identity-client-id"
+            "named value managed-identity-client-id",
+            "named value trip-on-server-errors"
         ]
     );
     let policies = &summary[9].1;
@@ -183,12 +184,12 @@ fn pool_members_are_ordered_by_priority_and_cover_both_flavours() {
     assert_eq!(
         members,
         [
-            ("aoai-gpt-4o-mini-2024-dot-07-dot-18-weu".to_string(), 1),
-            ("oaiv1-gpt-4o-mini-2024-dot-07-dot-18-weu".to_string(), 1),
-            ("aoai-gpt-4o-mini-2024-dot-07-dot-18-sec".to_string(), 2),
-            ("oaiv1-gpt-4o-mini-2024-dot-07-dot-18-sec".to_string(), 2),
-            ("aoai-gpt-4o-mini-2024-dot-07-dot-18-frc".to_string(), 3),
-            ("oaiv1-gpt-4o-mini-2024-dot-07-dot-18-frc".to_string(), 3),
+            ("aoai-gpt-5-dot-4-mini-weu".to_string(), 1),
+            ("oaiv1-gpt-5-dot-4-mini-weu".to_string(), 1),
+            ("aoai-gpt-5-dot-4-mini-sec".to_string(), 2),
+            ("oaiv1-gpt-5-dot-4-mini-sec".to_string(), 2),
+            ("aoai-gpt-5-dot-4-mini-frc".to_string(), 3),
+            ("oaiv1-gpt-5-dot-4-mini-frc".to_string(), 3),
         ]
     );
     // Every member is a backend written in an earlier stage.
@@ -309,6 +310,158 @@ fn the_example_plan_markdown_is_stable() {
     );
 }
 
+/// Retirement dates of the Azure OpenAI model versions the example uses or used, from Microsoft
+/// Learn, "Model retirement schedule"
+/// (https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirement-schedule, read on
+/// 2026-12-01). A model version past its date is refused by Azure at the `models` stage.
+const RETIREMENT_SCHEDULE: &[(&str, &str, &str)] = &[
+    ("gpt-4o", "2024-11-20", "2026-10-01"),
+    ("gpt-4o-mini", "2024-07-18", "2026-10-01"),
+    ("gpt-5.1", "2025-11-13", "2027-05-15"),
+    ("gpt-5.4-mini", "2026-03-17", "2027-03-18"),
+];
+
+#[test]
+fn the_example_deploys_no_model_retired_on_the_date_the_readme_names() {
+    let readme = include_str!("../../README.md");
+    let marker = "Checked on ";
+    let checked = readme
+        .find(marker)
+        .and_then(|at| readme.get(at + marker.len()..at + marker.len() + 10))
+        .unwrap_or_else(|| panic!("the README does not say when the schedule was checked"));
+    let plan = example_plan();
+    let models = &plan.stages[5].operations;
+    assert!(!models.is_empty());
+    for op in models {
+        let model = &op.body["properties"]["model"];
+        let (name, version) = (
+            model["name"].as_str().unwrap_or_default(),
+            model["version"].as_str().unwrap_or_default(),
+        );
+        let retires = RETIREMENT_SCHEDULE
+            .iter()
+            .find(|(n, v, _)| *n == name && *v == version)
+            .map(|(_, _, date)| *date)
+            .unwrap_or_else(|| panic!("{name} {version} is not in the retirement schedule table"));
+        // ISO dates compare as strings.
+        assert!(
+            retires > checked,
+            "{name} {version} retires on {retires}, before the README's check date {checked}"
+        );
+        assert!(
+            readme.contains(&format!("`{name}` {version}")) && readme.contains(retires),
+            "the README does not name {name} {version} and its retirement date {retires}"
+        );
+    }
+}
+
+/// (role, scope name) of every role assignment, in plan order.
+fn grants(plan: &Plan) -> Vec<(String, String)> {
+    let by_id: std::collections::BTreeMap<String, &str> = [
+        &crate::roles::COGNITIVE_SERVICES_OPENAI_USER,
+        &crate::roles::FOUNDRY_USER,
+        &crate::roles::AZURE_AI_DEVELOPER,
+        &crate::roles::MONITORING_METRICS_PUBLISHER,
+    ]
+    .iter()
+    .map(|r| (r.definition_id(SUBSCRIPTION), r.name))
+    .collect();
+    plan.stages[3]
+        .operations
+        .iter()
+        .map(|op| {
+            let definition = op.body["properties"]["roleDefinitionId"]
+                .as_str()
+                .unwrap_or_default();
+            let role = by_id.get(definition).copied().unwrap_or("unknown role");
+            let scope = op
+                .id
+                .split("/providers/Microsoft.Authorization/roleAssignments/")
+                .next()
+                .and_then(|scope| scope.rsplit('/').next())
+                .unwrap_or_default();
+            (role.to_string(), scope.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_gateway_identity_may_call_every_operation_on_every_account() {
+    // Inference goes to the account endpoint, so the account-scope grants decide. Cognitive
+    // Services OpenAI User lists Azure OpenAI operations one by one; Foundry User grants every
+    // data action of the account (README, "Role assignments beyond the plan"). The plan's two
+    // project-scope grants stay.
+    let plan = example_plan();
+    let grants = grants(&plan);
+    let mut expected = Vec::new();
+    for abbr in ["weu", "sec", "frc"] {
+        let project = format!("proj-aifoundry-acc-x7k-{abbr}");
+        let account = format!("cog-aifoundry-acc-x7k-{abbr}");
+        expected.push((
+            "Cognitive Services OpenAI User".to_string(),
+            project.clone(),
+        ));
+        expected.push(("Azure AI Developer".to_string(), project));
+        expected.push((
+            "Cognitive Services OpenAI User".to_string(),
+            account.clone(),
+        ));
+        expected.push(("Foundry User".to_string(), account));
+    }
+    expected.push((
+        "Monitoring Metrics Publisher".to_string(),
+        "dce-aigw-acc-x7k".to_string(),
+    ));
+    expected.push((
+        "Monitoring Metrics Publisher".to_string(),
+        "dcr-aigw-acc-x7k".to_string(),
+    ));
+    assert_eq!(grants, expected);
+    assert!(
+        crate::roles::FOUNDRY_USER
+            .definition_id(SUBSCRIPTION)
+            .ends_with("/roleDefinitions/53ca6127-db72-4b80-b1b0-d745d6d5456d")
+    );
+}
+
+#[test]
+fn the_sdk_guide_sends_the_subscription_key_where_both_apis_read_it() {
+    // OpenAI SDK clients send their key as Authorization: Bearer, which APIM does not read; the
+    // guide's snippets must put it in the header the APIs name (issue: 401 on the v1 API).
+    let guide = include_str!("../../docs/sdk.md");
+    let plan = example_plan();
+    let apis: Vec<&Operation> = plan.stages[4]
+        .operations
+        .iter()
+        .filter(|o| o.resource_type == "Microsoft.ApiManagement/service/apis")
+        .collect();
+    assert_eq!(apis.len(), 2);
+    for api in apis {
+        let names = &api.body["properties"]["subscriptionKeyParameterNames"];
+        let header = names["header"].as_str().unwrap_or_default();
+        let path = api.body["properties"]["path"].as_str().unwrap_or_default();
+        assert_eq!(header, "api-key", "{path}");
+        for snippet in [
+            format!("default_headers={{\"{header}\": key}}"),
+            format!("defaultHeaders: {{ \"{header}\": key }}"),
+            format!("message.Request.Headers.Set(\"{header}\", key);"),
+        ] {
+            assert!(guide.contains(&snippet), "docs/sdk.md lacks {snippet}");
+        }
+        assert!(
+            guide.contains(&format!(
+                "`{}`",
+                names["query"].as_str().unwrap_or_default()
+            )),
+            "docs/sdk.md does not name the query parameter"
+        );
+        assert!(
+            guide.contains(&format!("/{path}/")),
+            "docs/sdk.md has no /{path}/ call"
+        );
+    }
+}
+
 #[test]
 fn operations_carry_the_titles_people_recognise() {
     let plan = example_plan();
@@ -336,12 +489,19 @@ fn operations_carry_the_titles_people_recognise() {
         )),
         "{rbac:#?}"
     );
+    assert!(
+        rbac.contains(&(
+            "role assignment",
+            "Foundry User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu".into()
+        )),
+        "{rbac:#?}"
+    );
     // Every role assignment is told apart by its title (its name is a GUID).
     let distinct: std::collections::BTreeSet<_> = rbac.iter().map(|(_, t)| t).collect();
     assert_eq!(distinct.len(), rbac.len());
     let models = titles(StageName::Models);
-    assert!(models.contains(&("model deployment", "gpt-4o in westeurope".into())));
-    assert!(models.contains(&("model deployment", "gpt-4o in francecentral".into())));
+    assert!(models.contains(&("model deployment", "gpt-5.1 in westeurope".into())));
+    assert!(models.contains(&("model deployment", "gpt-5.1 in francecentral".into())));
     let pools = titles(StageName::Pools);
     assert!(
         pools

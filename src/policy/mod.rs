@@ -12,6 +12,7 @@
 //! named_values_used(&files)       → BTreeSet<String>          every {{name}} outside comments
 //! usage_fields(&fragment)         → Vec<(String, ColumnKind)> the usage row the policy emits
 //! pool_rule(&files)?.pool_id(dep) → Option<String>            the pool the route policy picks
+//! failover_loop(&files, api)?.run(..) → Run                   one request through the retry loop
 //! ```
 //!
 //! Policies are APIM `rawxml`: C# expressions `@(...)` and `@{...}` sit unescaped in attribute
@@ -23,12 +24,15 @@
 //! `context` members of the gateway version), attribute values and the attributes a policy
 //! accepts beyond the required and literal-only ones in the table, the runtime behaviour of
 //! retries, pools and circuit breakers, the values of named values, and whether context
-//! variables are set before they are read.
+//! variables are set before they are read. `failover` runs the retry loop against a model of a
+//! pool (breakers, priorities), not against APIM.
 
 mod check;
 mod csharp;
 mod elements;
+mod eval;
 mod expr;
+mod failover;
 mod files;
 mod normalize;
 mod pool;
@@ -42,7 +46,9 @@ use crate::source::SourceFile;
 
 pub use check::{MAX_FRAGMENT_BYTES, check};
 pub use elements::{ELEMENTS, ElementDef, Section, Sections};
+pub use eval::{EvalError, Value as EvalValue};
 pub use expr::{Expression, NamedValueRef, Place, Scan, scan};
+pub use failover::{Attempt, FailoverLoop, Member, Run, failover_loop};
 pub use files::{
     API_POLICY_FILES, LoadError, MAX_POLICY_BYTES, PolicyFile, PolicyKind, deploy_order, embedded,
     load_dir,

@@ -64,10 +64,7 @@ fn the_example_is_valid_and_reads_as_written() {
     assert_eq!(spec.location, "westeurope");
     assert_eq!(spec.regions.len(), 3);
     assert_eq!(spec.regions[1].name, "swedencentral");
-    assert_eq!(
-        spec.regions[1].deployments[1].name,
-        "gpt-4o-mini-2024.07.18"
-    );
+    assert_eq!(spec.regions[1].deployments[1].name, "gpt-5.4-mini");
     assert_eq!(spec.regions[2].deployments[0].priority, 3);
     assert_eq!(
         spec.tags.get("environment").map(String::as_str),
@@ -292,14 +289,14 @@ fn region_names_and_abbreviations_are_unique() {
 
 #[test]
 fn a_pool_must_not_mix_models() {
-    // The third region's gpt-4o gets another version.
+    // The third region's gpt-5.1 gets another version.
     let idx = EXAMPLE
-        .rfind("modelVersion: '2024-11-20'")
+        .rfind("modelVersion: '2025-11-13'")
         .unwrap_or_default();
     let text = format!(
         "{}modelVersion: '2024-08-06'{}",
         &EXAMPLE[..idx],
-        &EXAMPLE[idx + "modelVersion: '2024-11-20'".len()..]
+        &EXAMPLE[idx + "modelVersion: '2025-11-13'".len()..]
     );
     let (path, code, line) = only_problem(&text);
     assert_eq!(
@@ -406,7 +403,7 @@ fn sku_and_capacity_and_model_fields() {
         diagnostics.items[0].help.as_deref(),
         Some("remove the quotes: 50")
     );
-    let text = example_with("modelName: 'gpt-4o'", "modelName: ''");
+    let text = example_with("modelName: 'gpt-5.1'", "modelName: ''");
     let (path, code, _) = only_problem(&text);
     assert_eq!(
         (path.as_str(), code),
@@ -416,7 +413,7 @@ fn sku_and_capacity_and_model_fields() {
 
 #[test]
 fn deployment_names_must_make_valid_apim_ids() {
-    let text = EXAMPLE.replace("deploymentName: 'gpt-4o'", "deploymentName: 'gpt_4o'");
+    let text = EXAMPLE.replace("deploymentName: 'gpt-5.1'", "deploymentName: 'gpt_5.1'");
     let (path, code, _) = only_problem(&text);
     assert_eq!(
         (path.as_str(), code),
@@ -546,8 +543,8 @@ param extra = concat('a')
 #[test]
 fn deployments_that_would_share_an_apim_id_are_refused() {
     let text = example_with(
-        "deploymentName: 'gpt-4o'\n",
-        "deploymentName: 'gpt-4o-mini-2024-dot-07-dot-18'\n",
+        "deploymentName: 'gpt-5.1'\n",
+        "deploymentName: 'gpt-5-dot-4-mini'\n",
     );
     let (path, code, _) = only_problem(&text);
     assert_eq!(
@@ -555,6 +552,59 @@ fn deployments_that_would_share_an_apim_id_are_refused() {
         (
             "openAILocations[0].deployments[1].deploymentName",
             "derived-name-collision"
+        )
+    );
+}
+
+#[test]
+fn trip_on_server_errors_is_a_boolean_defaulting_to_true_in_both_formats() {
+    let spec = check(EXAMPLE).unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert!(spec.trip_on_server_errors);
+    let spec = check(&format!("{EXAMPLE}\nparam tripOnServerErrors = false\n"))
+        .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert!(!spec.trip_on_server_errors);
+    let json = EXAMPLE_JSON.replacen(
+        "\"parameters\": {",
+        "\"parameters\": {\n    \"tripOnServerErrors\": { \"value\": false },",
+        1,
+    );
+    let spec = load_text(
+        SourceFile::new("p.json", json),
+        ParamFormat::Json,
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert!(!spec.trip_on_server_errors);
+
+    let quoted = format!("{EXAMPLE}\nparam tripOnServerErrors = 'false'\n");
+    let (path, code, line) = only_problem(&quoted);
+    assert_eq!(
+        (path.as_str(), code, line),
+        (
+            "tripOnServerErrors",
+            "wrong-type",
+            Some(line_of(&quoted, "tripOnServerErrors"))
+        )
+    );
+    let diagnostics = check(&quoted)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        diagnostics.items[0].help.as_deref(),
+        Some("remove the quotes: false")
+    );
+    let number = format!("{EXAMPLE}\nparam tripOnServerErrors = 1\n");
+    let diagnostics = check(&number)
+        .err()
+        .unwrap_or_else(|| panic!("expected errors"));
+    assert_eq!(
+        (
+            diagnostics.items[0].message.as_str(),
+            diagnostics.items[0].help.as_deref()
+        ),
+        (
+            "expected a boolean, found an integer",
+            Some("write true or false")
         )
     );
 }
@@ -591,17 +641,17 @@ fn with_related(d: &Diagnostics) -> Vec<(String, &'static str, usize, Option<usi
 #[test]
 fn deployment_names_that_differ_only_in_case_clash_in_a_region() {
     let text = example_with(
-        "deploymentName: 'gpt-4o-mini-2024.07.18'",
-        "deploymentName: 'GPT-4o'",
+        "deploymentName: 'gpt-5.4-mini'",
+        "deploymentName: 'GPT-5.1'",
     );
     let d = errors(check(&text));
-    let first_line = line_of(&text, "deploymentName: 'gpt-4o'");
+    let first_line = line_of(&text, "deploymentName: 'gpt-5.1'");
     assert_eq!(
         with_related(&d),
         [(
             "openAILocations[0].deployments[1].deploymentName".to_string(),
             "duplicate-deployment",
-            line_of(&text, "'GPT-4o'"),
+            line_of(&text, "'GPT-5.1'"),
             Some(first_line)
         )],
         "{}",
@@ -616,15 +666,16 @@ fn deployment_names_that_differ_only_in_case_clash_in_a_region() {
 
 #[test]
 fn a_deployment_name_spelt_differently_in_two_regions_is_refused() {
-    // The second region's gpt-4o becomes GPT-4o: pool-GPT-4o and pool-gpt-4o are one APIM pool.
+    // The second region's gpt-5.1 becomes GPT-5.1: pool-GPT-5-dot-1 and pool-gpt-5-dot-1 are
+    // one APIM pool.
     let idx = EXAMPLE
-        .match_indices("deploymentName: 'gpt-4o'\n")
+        .match_indices("deploymentName: 'gpt-5.1'\n")
         .nth(1)
         .map_or(0, |(i, _)| i);
     let text = format!(
-        "{}deploymentName: 'GPT-4o'\n{}",
+        "{}deploymentName: 'GPT-5.1'\n{}",
         &EXAMPLE[..idx],
-        &EXAMPLE[idx + "deploymentName: 'gpt-4o'\n".len()..]
+        &EXAMPLE[idx + "deploymentName: 'gpt-5.1'\n".len()..]
     );
     let d = errors(check(&text));
     assert_eq!(
@@ -632,15 +683,15 @@ fn a_deployment_name_spelt_differently_in_two_regions_is_refused() {
         [(
             "openAILocations[1].deployments[0].deploymentName".to_string(),
             "deployment-name-case",
-            line_of(&text, "'GPT-4o'"),
-            Some(line_of(&text, "deploymentName: 'gpt-4o'"))
+            line_of(&text, "'GPT-5.1'"),
+            Some(line_of(&text, "deploymentName: 'gpt-5.1'"))
         )],
         "{}",
         d.render(false)
     );
     let message = &d.items[0].message;
     assert!(
-        message.contains("`pool-GPT-4o` and `pool-gpt-4o` would be one pool"),
+        message.contains("`pool-GPT-5-dot-1` and `pool-gpt-5-dot-1` would be one pool"),
         "{message}"
     );
 }

@@ -2,10 +2,9 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::arm::StatsSnapshot;
-use crate::deploy::diff::FieldChange;
 use crate::params::{LoadOptions, ParamFormat, load_text};
 use crate::plan::{Plan, build};
-use crate::report::{Failure, OperationReport, StageReport};
+use crate::report::{Failure, FieldChange, OperationReport, StageReport};
 use crate::source::SourceFile;
 
 const EXAMPLE: &str = include_str!("../../../examples/main.acc.parameters.bicepparam");
@@ -46,7 +45,7 @@ fn report(mode: Mode, outcome: Outcome, action: Action) -> RunReport {
     );
     outputs.insert(
         "poolNames".into(),
-        json!(["pool-gpt-4o", "pool-gpt-4o-mini-2024-dot-07-dot-18"]),
+        json!(["pool-gpt-5-dot-1", "pool-gpt-5-dot-4-mini"]),
     );
     outputs.insert("dcrImmutableId".into(), Value::Null);
     RunReport {
@@ -105,12 +104,12 @@ fn failure_summary_names_the_resource_the_error_and_the_remedy() {
         op.action = Action::NotReached;
     }
     failed.failure = Some(Failure {
-        resource: Some("gpt-4o".into()),
+        resource: Some("gpt-5.1".into()),
         resource_type: Some("Microsoft.CognitiveServices/accounts/deployments".into()),
         kind: Some("model deployment"),
-        title: Some("gpt-4o in swedencentral".into()),
+        title: Some("gpt-5.1 in swedencentral".into()),
         code: Some("InsufficientQuota".into()),
-        message: "PUT /subscriptions/…/deployments/gpt-4o → 400 InsufficientQuota: quota | exceeded ``` <b>".into(),
+        message: "PUT /subscriptions/…/deployments/gpt-5.1 → 400 InsufficientQuota: quota | exceeded ``` <b>".into(),
         remedy: Some("lower skuCapacity".into()),
         authentication: false,
     });
@@ -136,12 +135,12 @@ fn a_plan_lists_changed_fields() {
     let text = render(&planned, Target::GitHubSummary);
     assert!(
         text.starts_with(
-            "## 📝 aigw plan: changes pending — 0 to create, 1 to update, 61 unchanged"
+            "## 📝 aigw plan: changes pending — 0 to create, 1 to update, 65 unchanged"
         ),
         "{text}"
     );
     assert!(
-        text.contains("| model deployment | `gpt-4o in westeurope` | update: `sku.capacity` |"),
+        text.contains("| model deployment | `gpt-5.1 in westeurope` | update: `sku.capacity` |"),
         "{text}"
     );
 }
@@ -151,12 +150,12 @@ fn the_routing_diagram_shows_every_pool_member_with_region_and_priority() {
     let text = mermaid(&plan().routing);
     assert!(text.starts_with("```mermaid\nflowchart LR\n"));
     assert!(
-        text.contains("api_openai -->|\"gpt-4o-mini-2024.07.18\"| pool1"),
+        text.contains("api_openai -->|\"gpt-5.4-mini\"| pool1"),
         "{text}"
     );
     assert!(text.contains("pool0 -->|\"priority 3\"| pool0m5"), "{text}");
     assert!(
-        text.contains("pool0m2[\"aoai-gpt-4o-sec<br/>swedencentral\"]"),
+        text.contains("pool0m2[\"aoai-gpt-5-dot-1-sec<br/>swedencentral\"]"),
         "{text}"
     );
     assert_eq!(text.matches("-->|\"priority").count(), 12);
@@ -195,7 +194,7 @@ fn the_pr_comment_leaves_out_the_subscription_and_azure_devops_gets_lists() {
         "{devops}"
     );
     assert!(
-        devops.contains("  - priority 2: `aoai-gpt-4o-sec` (swedencentral)"),
+        devops.contains("  - priority 2: `aoai-gpt-5-dot-1-sec` (swedencentral)"),
         "{devops}"
     );
 }

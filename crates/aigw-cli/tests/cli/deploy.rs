@@ -33,7 +33,7 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 62);
+    assert_eq!(count(&report, "create"), 66);
     let stages: Vec<&str> = report["stages"]
         .as_array()
         .into_iter()
@@ -73,8 +73,8 @@ fn the_example_deploys_in_stage_order_one_write_at_a_time() {
             SUBSCRIPTION,
         ])
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let plan: Value = serde_json::from_slice(&plan_output.stdout).unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
+    let plan: Value = serde_json::from_slice(&plan_output.stdout).expect("valid JSON");
     for op in plan["stages"]
         .as_array()
         .into_iter()
@@ -151,13 +151,13 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     let (again, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0);
     assert_eq!(again["outcome"], "no-changes");
-    assert_eq!(count(&again, "unchanged"), 62);
+    assert_eq!(count(&again, "unchanged"), 66);
     assert_eq!(again["requests"]["writes"], 0);
     assert!(ctx.writes_since(before).is_empty());
     let text = ctx.aigw("deploy", EXAMPLE).assert().code(0);
     assert!(
         stdout_of(&text)
-            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 62 unchanged"),
+            .starts_with("Deploy succeeded without changes: 0 created, 0 updated, 66 unchanged"),
         "{}",
         stdout_of(&text)
     );
@@ -173,13 +173,13 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
         .into_iter()
         .filter(|a| !a.ends_with(":unchanged"))
         .collect();
-    assert_eq!(changed, ["gpt-4o:update"]);
+    assert_eq!(changed, ["gpt-5.1:update"]);
     let writes = ctx.writes_since(before);
     assert_eq!(writes.len(), 1);
     assert!(
         writes[0]
             .path
-            .ends_with("/accounts/cog-aifoundry-acc-x7k-weu/deployments/gpt-4o"),
+            .ends_with("/accounts/cog-aifoundry-acc-x7k-weu/deployments/gpt-5.1"),
         "{}",
         writes[0].path
     );
@@ -223,7 +223,7 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
     // the pools that gain members.
     let new_region = ctx.params_with("new-region.bicepparam", |t| {
         let start = t.find("param openAILocations = [\n").unwrap_or_default() + "param openAILocations = [\n".len();
-        let region = "  {\n    name: 'uksouth'\n    abbreviation: 'uks'\n    priority: 4\n    deployments: [\n      {\n        deploymentName: 'gpt-4o'\n        modelName: 'gpt-4o'\n        modelVersion: '2024-11-20'\n        skuName: 'GlobalStandard'\n        skuCapacity: 10\n      }\n    ]\n  }\n";
+        let region = "  {\n    name: 'uksouth'\n    abbreviation: 'uks'\n    priority: 4\n    deployments: [\n      {\n        deploymentName: 'gpt-5.1'\n        modelName: 'gpt-5.1'\n        modelVersion: '2025-11-13'\n        skuName: 'GlobalStandard'\n        skuCapacity: 10\n      }\n    ]\n  }\n";
         format!("{}{region}{}", &t[..start], &t[start..])
     });
     let (report, code) = ctx.deploy_json(&new_region, &[]);
@@ -237,16 +237,16 @@ fn a_second_deploy_writes_nothing_and_a_changed_parameter_writes_only_what_it_af
         .iter()
         .filter(|a| a.len() == 36 + ":create".len())
         .count();
-    assert_eq!(role_assignments, 3, "{changed:?}");
+    assert_eq!(role_assignments, 4, "{changed:?}");
     changed.retain(|a| a.len() != 36 + ":create".len());
     assert_eq!(
         changed,
         [
-            "aoai-gpt-4o-uks:create",
+            "aoai-gpt-5-dot-1-uks:create",
             "cog-aifoundry-acc-x7k-uks:create",
-            "gpt-4o:create",
-            "oaiv1-gpt-4o-uks:create",
-            "pool-gpt-4o:update",
+            "gpt-5.1:create",
+            "oaiv1-gpt-5-dot-1-uks:create",
+            "pool-gpt-5-dot-1:update",
             "proj-aifoundry-acc-x7k-uks:create",
         ],
         "the embedding deployment of the previous file is kept (aigw never deletes)"
@@ -280,7 +280,7 @@ fn transient_faults_are_survived_with_the_same_final_state() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 62);
+    assert_eq!(count(&report, "create"), 66);
     assert!(
         report["requests"]["retries"].as_u64().unwrap_or(0) >= 12,
         "{}",
@@ -298,7 +298,7 @@ fn a_failed_long_running_operation_stops_the_deploy_and_a_rerun_converges() {
         b.fault(Fault::FailLongRunning {
             matcher: Matcher::any()
                 .resource_type("Microsoft.CognitiveServices/accounts/deployments")
-                .name("gpt-4o-mini-2024.07.18"),
+                .name("gpt-5.4-mini"),
             code: "InternalServerError".into(),
             message: "the deployment failed".into(),
         })
@@ -306,15 +306,15 @@ fn a_failed_long_running_operation_stops_the_deploy_and_a_rerun_converges() {
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 1);
     assert_eq!(report["outcome"], "failed");
-    assert_eq!(report["failure"]["resource"], "gpt-4o-mini-2024.07.18");
-    assert!(actions(&report).contains(&"aoai-gpt-4o-weu:not-reached".to_string()));
+    assert_eq!(report["failure"]["resource"], "gpt-5.4-mini");
+    assert!(actions(&report).contains(&"aoai-gpt-5-dot-1-weu:not-reached".to_string()));
     ctx.emulator().clear_faults();
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     // The deployment Azure left in Failed is written again, not taken as unchanged.
     let repaired = &report["stages"][5]["operations"][1];
     assert_eq!(
         (repaired["name"].as_str(), repaired["action"].as_str()),
-        (Some("gpt-4o-mini-2024.07.18"), Some("update")),
+        (Some("gpt-5.4-mini"), Some("update")),
         "{report:#}"
     );
     assert_eq!(
@@ -335,16 +335,16 @@ fn errors_that_retrying_cannot_fix_fail_fast_with_the_cause_and_the_remedy() {
             matcher: Matcher::method("PUT").resource_type("Microsoft.CognitiveServices/accounts/deployments"),
             status: 400,
             code: "InsufficientQuota".into(),
-            message: "This operation require 50 new capacity in quota Tokens Per Minute (thousands) - gpt-4o, which is bigger than the current available capacity 10.".into(),
+            message: "This operation require 50 new capacity in quota Tokens Per Minute (thousands) - gpt-5.1, which is bigger than the current available capacity 10.".into(),
             times: None,
         })
     });
     let before = ctx.requests().len();
     let assert = ctx.aigw("deploy", EXAMPLE).assert().code(1);
     let stdout = stdout_of(&assert);
-    assert!(stdout.starts_with("Deploy failed: 29 created"), "{stdout}");
+    assert!(stdout.starts_with("Deploy failed: 32 created"), "{stdout}");
     assert!(
-        stdout.contains("Error at model deployment gpt-4o in westeurope:"),
+        stdout.contains("Error at model deployment gpt-5.1 in westeurope:"),
         "{stdout}"
     );
     assert!(stdout.contains("400 InsufficientQuota"), "{stdout}");
@@ -416,7 +416,7 @@ fn an_existing_equivalent_role_assignment_under_another_name_is_unchanged() {
         .requests()
         .into_iter()
         .find(|r| r.method == "PUT" && r.path.contains("roleAssignments"))
-        .unwrap_or_else(|| panic!("no assignment"));
+        .expect("no assignment");
     let body = rbac.body.clone().unwrap_or_default();
     let other = format!(
         "{}/00000000-1111-2222-3333-444444444444",
@@ -458,9 +458,7 @@ fn an_existing_equivalent_role_assignment_under_another_name_is_unchanged() {
 
 fn reqwest_client() -> reqwest::Client {
     aigw::tls::install_crypto_provider();
-    reqwest::Client::builder()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
+    reqwest::Client::builder().build().expect("HTTP client")
 }
 
 #[test]
@@ -472,7 +470,7 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .arg("--detailed-exitcode")
         .assert()
         .code(4);
-    assert!(stdout_of(&assert).starts_with("Plan: 62 to create, 0 to update, 0 unchanged"));
+    assert!(stdout_of(&assert).starts_with("Plan: 66 to create, 0 to update, 0 unchanged"));
     assert!(ctx.writes_since(0).is_empty(), "plan never writes");
     assert_eq!(ctx.deploy_json(EXAMPLE, &[]).1, 0);
     ctx.aigw("plan", EXAMPLE)
@@ -489,11 +487,11 @@ fn live_plan_shows_the_diff_and_the_detailed_exit_code() {
         .code(4);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Plan: 0 to create, 1 to update, 61 unchanged"),
+        stdout.starts_with("Plan: 0 to create, 1 to update, 65 unchanged"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("~ update       model deployment         gpt-4o in westeurope")
+        stdout.contains("~ update       model deployment         gpt-5.1 in westeurope")
             && stdout.contains("sku.capacity: 50 → 80"),
         "{stdout}"
     );
@@ -536,7 +534,7 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
         .code(0);
     let stdout = stdout_of(&assert);
     assert!(
-        stdout.starts_with("Deploy succeeded: 62 created"),
+        stdout.starts_with("Deploy succeeded: 66 created"),
         "{stdout}"
     );
     assert!(
@@ -553,15 +551,15 @@ fn the_rehearsal_command_runs_the_whole_deploy_in_process() {
     // Progress and the result name what people recognise, not GUIDs.
     for line in [
         "role assignment Cognitive Services OpenAI User for id-aigw-acc-x7k on cog-aifoundry-acc-x7k-weu: created",
-        "model deployment gpt-4o in swedencentral: created",
-        "backend pool pool-gpt-4o: created",
+        "model deployment gpt-5.1 in swedencentral: created",
+        "backend pool pool-gpt-5-dot-1: created",
     ] {
         assert!(stderr.contains(line), "{line}: {stderr}");
     }
     for line in [
         "+ created      role assignment          Monitoring Metrics Publisher for id-aigw-acc-x7k on dcr-aigw-acc-x7k",
-        "+ created      model deployment         gpt-4o in francecentral",
-        "+ created      backend pool             pool-gpt-4o ",
+        "+ created      model deployment         gpt-5.1 in francecentral",
+        "+ created      backend pool             pool-gpt-5-dot-1 ",
     ] {
         assert!(stdout.contains(line), "{line}: {stdout}");
     }
@@ -596,7 +594,7 @@ fn an_interrupted_deploy_reports_and_the_next_one_converges() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("process spawned");
     // Wait until API Management is being created, then interrupt.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !ctx
@@ -613,16 +611,16 @@ fn an_interrupted_deploy_reports_and_the_next_one_converges() {
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     assert!(status.success());
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let output = child.wait_with_output().expect("process output");
     assert_eq!(
         output.status.code(),
         Some(1),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(report["outcome"], "interrupted");
     assert_eq!(
         report["stages"][4]["operations"][0]["action"],
@@ -663,9 +661,7 @@ fn an_update_keeps_what_others_set_on_the_resource() {
     let account = format!(
         "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-aigw-acc-x7k/providers/Microsoft.CognitiveServices/accounts/cog-aifoundry-acc-x7k-weu"
     );
-    let mut current = ctx
-        .resource(&account)
-        .unwrap_or_else(|| panic!("no account"));
+    let mut current = ctx.resource(&account).expect("no account");
     current["tags"]["owner"] = serde_json::json!("team-a");
     current["properties"]["networkAcls"] =
         serde_json::json!({"defaultAction": "Allow", "ipRules": [{"value": "203.0.113.0/24"}]});
@@ -706,9 +702,9 @@ fn an_unregistered_provider_is_a_warning_for_plan_and_registered_by_deploy() {
         .aigw("plan", EXAMPLE)
         .args(["--output", "json"])
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     assert_eq!(plan.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&plan.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&plan.stdout).expect("valid JSON");
     assert!(
         report["warnings"].to_string().contains(
             "resource provider Microsoft.ApiManagement is NotRegistered; deploy will register it"
@@ -768,12 +764,12 @@ fn a_new_usage_table_not_yet_accepted_by_the_rule_is_waited_for() {
         .args(["--output", "json"])
         .env("AIGW_TEST_TIME_SCALE", "0.01")
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{report:#}\n{stderr}");
     assert_eq!(report["outcome"], "succeeded");
-    assert_eq!(count(&report, "create"), 62);
+    assert_eq!(count(&report, "create"), 66);
     assert!(
         stderr.contains("dcr-aigw-acc-x7k: waiting — table AIUsageLog_CL is not yet accepted"),
         "{stderr}"

@@ -7,8 +7,7 @@ fn plan_json(params: &str) -> Value {
         .args(["plan", "--params", params, "--offline", "--output", "json"])
         .assert()
         .code(0);
-    serde_json::from_str(&stdout_of(&assert))
-        .unwrap_or_else(|e| panic!("not one JSON document: {e}"))
+    serde_json::from_str(&stdout_of(&assert)).expect("not one JSON document")
 }
 
 /// `(stage, [type name location])` of a JSON plan.
@@ -94,7 +93,7 @@ fn offline_json_plan_has_every_stage_in_order() {
             .1
             .iter()
             .all(|op| op.starts_with("roleAssignments "))
-            && outline[3].1.len() == 11
+            && outline[3].1.len() == 14
     );
     assert_eq!(outline[4].1[0], "service apim-aigw-acc-x7k westeurope");
     assert_eq!(outline[5].1.len(), 6);
@@ -102,8 +101,8 @@ fn offline_json_plan_has_every_stage_in_order() {
     assert_eq!(
         outline[7].1,
         [
-            "backends pool-gpt-4o -",
-            "backends pool-gpt-4o-mini-2024-dot-07-dot-18 -"
+            "backends pool-gpt-5-dot-1 -",
+            "backends pool-gpt-5-dot-4-mini -"
         ]
     );
     assert_eq!(
@@ -112,7 +111,8 @@ fn offline_json_plan_has_every_stage_in_order() {
             "namedValues dce-endpoint -",
             "namedValues dcr-immutable-id -",
             "namedValues stream-name -",
-            "namedValues managed-identity-client-id -"
+            "namedValues managed-identity-client-id -",
+            "namedValues trip-on-server-errors -"
         ]
     );
     assert_eq!(outline[9].1.len(), 9);
@@ -168,7 +168,7 @@ fn a_subscription_id_goes_into_every_id() {
         ])
         .assert()
         .code(0);
-    let plan: Value = serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    let plan: Value = serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     let ids: Vec<&str> = plan["stages"]
         .as_array()
         .into_iter()
@@ -176,7 +176,7 @@ fn a_subscription_id_goes_into_every_id() {
         .flat_map(|s| s["operations"].as_array().into_iter().flatten())
         .filter_map(|o| o["id"].as_str())
         .collect();
-    assert_eq!(ids.len(), 62);
+    assert_eq!(ids.len(), 66);
     assert!(
         ids.iter()
             .all(|id| id.starts_with(&format!("/subscriptions/{sub}/")))
@@ -191,15 +191,15 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let text = stdout_of(&assert);
     assert!(
-        text.starts_with("Plan: 62 resources in 10 stages\n"),
+        text.starts_with("Plan: 66 resources in 10 stages\n"),
         "{text}"
     );
     assert!(
-        text.contains("member: aoai-gpt-4o-sec (priority 2, swedencentral)"),
+        text.contains("member: aoai-gpt-5-dot-1-sec (priority 2, swedencentral)"),
         "{text}"
     );
     assert!(
-        text.contains("circuit breaker: 1 × 429 within 10 s → open 10 s"),
+        text.contains("circuit breaker: 1 × 429 or 500–599 within 10 s → open 10 s"),
         "{text}"
     );
     let assert = aigw_cmd()
@@ -215,11 +215,11 @@ fn text_and_markdown_show_pools_with_priorities() {
         .code(0);
     let markdown = stdout_of(&assert);
     assert!(
-        markdown.starts_with("### aigw plan: 62 resources in 10 stages"),
+        markdown.starts_with("### aigw plan: 66 resources in 10 stages"),
         "{markdown}"
     );
     assert!(
-        markdown.contains("| backend pool | `pool-gpt-4o` |"),
+        markdown.contains("| backend pool | `pool-gpt-5-dot-1` |"),
         "{markdown}"
     );
 }
@@ -237,8 +237,7 @@ fn an_invalid_file_plans_nothing() {
         ])
         .assert()
         .code(2);
-    let document: Value =
-        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    let document: Value = serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     assert_eq!(document["outcome"], "failed");
     assert!(
         document.get("stages").is_none(),
