@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::api_versions as api;
 use super::{Context, DeferredRef, Operation, PoolRoute};
-use crate::naming;
+use crate::naming::{self, NamedValue};
 
 /// API Management StandardV2 with one unit (v2 tiers scale up to 10 units later).
 const APIM_SKU: &str = "StandardV2";
@@ -278,34 +278,26 @@ pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
     } else {
         "false"
     };
-    let values: [(&str, Value, &str); 5] = [
-        (
-            naming::NAMED_VALUE_DCE_ENDPOINT,
-            DeferredRef::DceLogsIngestionEndpoint.placeholder(),
-            "DCE logs ingestion endpoint",
-        ),
-        (
-            naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
-            DeferredRef::DcrImmutableId.placeholder(),
-            "DCR immutable id",
-        ),
-        (
-            naming::NAMED_VALUE_STREAM_NAME,
-            json!(naming::USAGE_STREAM),
-            naming::USAGE_STREAM,
-        ),
-        (
-            naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
-            DeferredRef::IdentityClientId.placeholder(),
-            "client id of the gateway identity",
-        ),
-        (
+    let values = NamedValue::ALL.map(|named_value| {
+        let (value, shown) = match named_value {
+            NamedValue::DceEndpoint => (
+                DeferredRef::DceLogsIngestionEndpoint.placeholder(),
+                "DCE logs ingestion endpoint",
+            ),
+            NamedValue::DcrImmutableId => (
+                DeferredRef::DcrImmutableId.placeholder(),
+                "DCR immutable id",
+            ),
+            NamedValue::StreamName => (json!(naming::USAGE_STREAM), naming::USAGE_STREAM),
+            NamedValue::IdentityClientId => (
+                DeferredRef::IdentityClientId.placeholder(),
+                "client id of the gateway identity",
+            ),
             // Read by aigw-request-context: whether the policies fail over on 500–599.
-            naming::NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
-            json!(trip_on_server_errors),
-            trip_on_server_errors,
-        ),
-    ];
+            NamedValue::TripOnServerErrors => (json!(trip_on_server_errors), trip_on_server_errors),
+        };
+        (named_value.id(), value, shown)
+    });
     values
         .into_iter()
         .map(|(id, value, shown)| {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use roxmltree::Document;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::naming::NameKind;
+use crate::naming::{NameKind, NamedValue};
 use crate::source::{SourceFile, Span};
 use crate::suggest::closest;
 
@@ -33,8 +33,9 @@ struct Prepared<'f> {
     problems: Vec<Diagnostic>,
 }
 
-/// Checks `files` together; `named_values` are the named values the stack creates.
-pub fn check(files: &[PolicyFile], named_values: &[&str]) -> Vec<Diagnostics> {
+/// Checks `files` together.
+pub fn check(files: &[PolicyFile]) -> Vec<Diagnostics> {
+    let named_values = NamedValue::ALL.map(NamedValue::id);
     let mut prepared: Vec<Prepared> = files
         .iter()
         .map(|policy| {
@@ -56,7 +57,7 @@ pub fn check(files: &[PolicyFile], named_values: &[&str]) -> Vec<Diagnostics> {
         .collect();
     duplicates(&mut prepared);
     for p in &mut prepared {
-        named_value_problems(p, named_values);
+        named_value_problems(p, &named_values);
         expression_shape_problems(p);
         if let Some(id) = p.policy.fragment_id() {
             fragment_file_problems(p, id);
@@ -314,11 +315,7 @@ fn named_value_problems(p: &mut Prepared, known: &[&str]) {
             continue;
         }
         let suggestion = closest(&reference.name, known.iter().copied());
-        let listed = if known.is_empty() {
-            "the stack creates no named values".to_string()
-        } else {
-            format!("the stack creates: {}", known.join(", "))
-        };
+        let listed = format!("the stack creates: {}", known.join(", "));
         let help = match suggestion {
             Some(s) => format!("did you mean `{{{{{s}}}}}`? {listed}"),
             None => format!(

@@ -8,7 +8,7 @@
 //! ```text
 //! embedded() / load_dir(dir)      → Vec<PolicyFile>           fragments first, then API policies
 //! deploy_order(&files)            → Vec<&PolicyFile>          every fragment before any API policy
-//! check(&files, named_values)     → Vec<Diagnostics>          one per file with problems
+//! check(&files)                    → Vec<Diagnostics>          one per file with problems
 //! named_values_used(&files)       → BTreeSet<String>          every {{name}} outside comments
 //! usage_fields(&fragment)         → Vec<(String, ColumnKind)> the usage row the policy emits
 //! pool_rule(&files)?.pool_id(dep) → Option<String>            the pool the route policy picks

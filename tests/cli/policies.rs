@@ -2,6 +2,8 @@
 //! a rerun, updated alone when edited, checked by validate, and APIM's rejections pointed at.
 
 use aigw::emulator::{Fault, Matcher, RequestKind};
+use aigw::naming::NamedValue;
+use serde_json::json;
 
 use crate::support::arm::*;
 use crate::support::*;
@@ -24,29 +26,29 @@ fn both_policies_and_every_named_value_are_attached_as_written() {
     let ctx = TestContext::start();
     let (report, code) = ctx.deploy_json(EXAMPLE, &[]);
     assert_eq!(code, 0, "{report:#}");
-    for name in [
-        "dce-endpoint",
-        "dcr-immutable-id",
-        "stream-name",
-        "managed-identity-client-id",
-    ] {
-        let value = ctx
-            .resource(&format!("{APIM}/namedValues/{name}"))
-            .unwrap_or_else(|| panic!("{name} missing"));
+    // Each with the value the policies need: read from Azure's answers, or from the parameters.
+    let outputs = &report["outputs"];
+    for named_value in NamedValue::ALL {
+        let expected = match named_value {
+            NamedValue::DceEndpoint => outputs["dceIngestionEndpoint"].clone(),
+            NamedValue::DcrImmutableId => outputs["dcrImmutableId"].clone(),
+            NamedValue::StreamName => json!("Custom-AIUsageLog_CL"),
+            NamedValue::IdentityClientId => outputs["identityClientId"].clone(),
+            NamedValue::TripOnServerErrors => json!("true"),
+        };
         assert!(
-            value["properties"]["value"]
-                .as_str()
-                .is_some_and(|v| !v.is_empty() && !v.contains("$deferred")),
-            "{name}: {value}"
+            expected.as_str().is_some_and(|v| !v.is_empty()),
+            "{named_value}: {outputs:#}"
         );
+        let resource = ctx
+            .resource(&format!("{APIM}/namedValues/{named_value}"))
+            .unwrap_or_else(|| panic!("{named_value} missing"));
+        assert_eq!(
+            resource["properties"]["value"], expected,
+            "{named_value}: {resource}"
+        );
+        assert_eq!(resource["properties"]["secret"], false, "{named_value}");
     }
-    let dce = ctx
-        .resource(&format!("{APIM}/namedValues/dce-endpoint"))
-        .unwrap_or_default();
-    assert_eq!(
-        dce["properties"]["value"],
-        report["outputs"]["dceIngestionEndpoint"]
-    );
 
     // The bodies sent to ARM are the policy files, verbatim, in rawxml.
     let files = aigw::policy::embedded();

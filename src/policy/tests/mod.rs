@@ -10,9 +10,6 @@ mod usage;
 
 use crate::diagnostic::Diagnostics;
 
-/// The named values the stack creates (stage 9): the one list the policy checker accepts.
-pub(super) const STACK_NAMED_VALUES: [&str; 5] = crate::commands::NAMED_VALUES;
-
 /// Every diagnostic, rendered, for assertion messages.
 pub(super) fn render(all: &[Diagnostics]) -> String {
     all.iter().map(|d| d.render(false)).collect()

@@ -3,7 +3,6 @@
 use proptest::prelude::*;
 
 use super::super::*;
-use super::STACK_NAMED_VALUES;
 use crate::source::SourceFile;
 
 fn as_api(text: &str) -> PolicyFile {
@@ -42,7 +41,7 @@ fn exercise(text: &str) {
         as_fragment(USAGE_ROW_FRAGMENT, text),
         as_api(text),
     ];
-    for diagnostics in check(&files, &STACK_NAMED_VALUES) {
+    for diagnostics in check(&files) {
         let _ = diagnostics.render(false);
     }
     let _ = named_values_used(&files);
@@ -141,7 +140,7 @@ fn deep_nesting_is_reported_not_overflowed() {
         "<retry condition=\"@(true)\" count=\"1\" interval=\"0\">".repeat(depth),
         "</retry>".repeat(depth)
     );
-    let all = check(&[as_api(&text)], &STACK_NAMED_VALUES);
+    let all = check(&[as_api(&text)]);
     let codes: Vec<&str> = all
         .iter()
         .flat_map(|d| d.items.iter().map(|i| i.code))
