@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod emulator;
 pub mod env;
 pub mod error;
+pub mod input_file;
 pub mod interrupt;
 pub mod naming;
 pub mod openapi;

@@ -2,6 +2,8 @@
 //! a rerun, updated alone when edited, checked by validate, and APIM's rejections pointed at.
 
 use aigw::emulator::{Fault, Matcher, RequestKind};
+use std::path::{Path, PathBuf};
+
 use aigw::naming::NamedValue;
 use serde_json::json;
 
@@ -10,13 +12,12 @@ use crate::support::*;
 
 const APIM: &str = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-aigw-acc-x7k/providers/Microsoft.ApiManagement/service/apim-aigw-acc-x7k";
 
-/// A copy of the shipped policies to edit.
-fn policies_copy(ctx: &TestContext) -> std::path::PathBuf {
-    let dir = ctx.dir.path().join("policies");
+/// A copy of the shipped policies to edit, in `root/policies`.
+fn policies_copy(root: &Path) -> PathBuf {
+    let dir = root.join("policies");
     std::fs::create_dir_all(dir.join("fragments")).unwrap_or_else(|e| panic!("{e}"));
     for file in aigw::policy::embedded() {
-        std::fs::write(ctx.dir.path().join(&file.path), &file.text)
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(root.join(&file.path), &file.text).unwrap_or_else(|e| panic!("{e}"));
     }
     dir
 }
@@ -103,7 +104,7 @@ fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_pol
     );
     assert!(ctx.writes_since(before).is_empty());
 
-    let dir = policies_copy(&ctx);
+    let dir = policies_copy(ctx.dir.path());
     let v1 = dir.join("oaiv1-policy.xml");
     let text = std::fs::read_to_string(&v1).unwrap_or_default();
     assert!(text.contains("timeout=\"240\""));
@@ -165,7 +166,7 @@ fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_pol
 #[test]
 fn validate_points_at_a_broken_policy_file() {
     let ctx = TestContext::start();
-    let dir = policies_copy(&ctx);
+    let dir = policies_copy(ctx.dir.path());
     let aoai = dir.join("aoai-policy.xml");
     let text = std::fs::read_to_string(&aoai).unwrap_or_default();
     let broken = text.replacen("<set-variable name=\"aigw-api-shape\" value=\"openai\" />", "<set-variable name=\"aigw-api-shape\" value=\"@(context.Variables[&quot;x&quot;\" />\n        <forward-request />", 1);
@@ -242,4 +243,86 @@ fn apim_rejecting_a_policy_is_shown_with_the_file_the_line_and_apims_message() {
     assert!(ctx.requests().iter().all(|r| r.kind != RequestKind::Write
         || !r.path.ends_with("/apis/v1/policies/policy")
         || r.status == 400));
+}
+
+/// A guard against hangs only (the assertions are about the answer, not about time).
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `validate --policies DIR` with the example parameters: the exit code and stderr.
+fn validate_policies(dir: &Path, env: &[(&str, &str)]) -> (i32, String) {
+    let mut command = aigw_cmd();
+    command
+        .args(["validate", "--params", EXAMPLE, "--policies"])
+        .arg(dir)
+        .timeout(HANG_GUARD);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("aigw runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Policy files are read like the parameter file: only regular files, by name otherwise. A
+/// named pipe used to be left out of the fragments without a word (or to block validate, if
+/// swapped in after the check), and to be reported as a missing API policy.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_the_policy_files_is_refused_by_name() {
+    let root = tempfile::tempdir().expect("temporary directory");
+    let dir = policies_copy(root.path());
+    let fragment = dir.join("fragments").join("aigw-extra.xml");
+    mkfifo(&fragment);
+    let (code, stderr) = validate_policies(&dir, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "policy file {} is a named pipe (FIFO), not a regular file",
+            fragment.display()
+        )),
+        "{stderr}"
+    );
+
+    std::fs::remove_file(&fragment).expect("remove the pipe");
+    let api_policy = dir.join("aoai-policy.xml");
+    std::fs::remove_file(&api_policy).expect("remove the policy");
+    mkfifo(&api_policy);
+    let (code, stderr) = validate_policies(&dir, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "policy file {} is a named pipe (FIFO), not a regular file",
+            api_policy.display()
+        )),
+        "{stderr}"
+    );
+}
+
+/// A fragment committed as a symlink to /proc/self/environ used to be read, and the job's
+/// environment (secrets included) shown in the diagnostics of a file that is not XML.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_policy_file_linked_to_the_process_environment_is_refused_without_echoing_it() {
+    let root = tempfile::tempdir().expect("temporary directory");
+    let dir = policies_copy(root.path());
+    let link = dir.join("fragments").join("aigw-environ.xml");
+    std::os::unix::fs::symlink("/proc/self/environ", &link).expect("symlink");
+    let (code, stderr) = validate_policies(&dir, &[("AIGW_TEST_SECRET", "s3cr3t-value")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!("policy file {} is a virtual file", link.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3t-value"), "{stderr}");
 }
