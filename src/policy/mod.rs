@@ -10,7 +10,7 @@
 //! deploy_order(&files)            → Vec<&PolicyFile>          every fragment before any API policy
 //! check(&files)                    → Vec<Diagnostics>          one per file with problems
 //! named_values_used(&files)       → BTreeSet<String>          every {{name}} outside comments
-//! usage_fields(&fragment)         → Vec<(String, ColumnKind)> the usage row the policy emits
+//! usage_fields(&fragment)         → Vec<UsageField>           the usage row the policy emits
 //! pool_rule(&files)?.pool_id(dep) → Option<String>            the pool the route policy picks
 //! failover_loop(&files, api)?.run(..) → Run                   one request through the retry loop
 //! ```
@@ -55,7 +55,7 @@ pub use files::{
 };
 pub use normalize::normalize_xml;
 pub use pool::{POOL_VARIABLE, PoolRule, ROUTE_FRAGMENT, pool_rule};
-pub use usage_fields::usage_fields;
+pub use usage_fields::{UsageField, usage_fields};
 
 /// The fragment that builds and posts the usage row.
 pub const USAGE_ROW_FRAGMENT: &str = "aigw-usage-row";
