@@ -48,7 +48,18 @@ pub fn inputs(
     };
     let policy_problems = policy::check(&files);
     match params::load(params_file, load) {
-        Ok(spec) if policy_problems.is_empty() => Ok((spec, files)),
+        Ok(spec) if policy_problems.is_empty() => {
+            // Routes need the deployments of the parameter file, and sound policy files.
+            let route_problems = policy::route_problems(&files, &spec);
+            if route_problems.is_empty() {
+                Ok((spec, files))
+            } else {
+                Err(Error::Invalid {
+                    params: None,
+                    policies: route_problems,
+                })
+            }
+        }
         Ok(_) => Err(Error::Invalid {
             params: None,
             policies: policy_problems,

@@ -19,6 +19,7 @@ use super::csharp::{TokenKind, tokenize};
 use super::elements::Section;
 use super::expr::{Scan, scan};
 use super::files::{PolicyFile, PolicyKind};
+use super::fit;
 use super::walk::{Include, RunsIn, Walker};
 use super::xml::{name_span, parse, path_of};
 
@@ -99,6 +100,14 @@ pub fn check(files: &[PolicyFile]) -> Vec<Diagnostics> {
         if let Some(id) = p.policy.fragment_id() {
             let runs_in = sites.get(id).cloned().unwrap_or_default();
             check_document(p, &fragment_ids, &runs_in, &fragment_forwards);
+        }
+    }
+
+    // The usage row of a file that posts to the Logs Ingestion API, once the file is sound.
+    for p in prepared.iter_mut().filter(|p| p.problems.is_empty()) {
+        let dce_endpoint = NamedValue::DceEndpoint.id();
+        if p.scan.named_values.iter().any(|n| n.name == dce_endpoint) {
+            p.problems.extend(fit::usage_row_problems(p.policy));
         }
     }
 

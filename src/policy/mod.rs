@@ -9,9 +9,10 @@
 //! embedded() / load_dir(dir)      → Vec<PolicyFile>           fragments first, then API policies
 //! deploy_order(&files)            → Vec<&PolicyFile>          every fragment before any API policy
 //! check(&files)                    → Vec<Diagnostics>          one per file with problems
+//! route_problems(&files, &spec)    → Vec<Diagnostics>          routes to pools the stack lacks
 //! named_values_used(&files)       → BTreeSet<String>          every {{name}} outside comments
 //! usage_fields(&fragment)         → Vec<UsageField>           the usage row the policy emits
-//! pool_rule(&files)?.pool_id(dep) → Option<String>            the pool the route policy picks
+//! pool_rule(&files)?               → Option<PoolRule>          pool_id(dep): the pool routed to
 //! failover_loop(&files, api)?.run(..) → Run                   one request through the retry loop
 //! ```
 //!
@@ -34,6 +35,7 @@ mod eval;
 mod expr;
 mod failover;
 mod files;
+mod fit;
 mod normalize;
 mod pool;
 mod usage_fields;
@@ -53,8 +55,9 @@ pub use files::{
     API_POLICY_FILES, LoadError, MAX_POLICY_BYTES, PolicyFile, PolicyKind, deploy_order, embedded,
     load_dir,
 };
+pub use fit::route_problems;
 pub use normalize::normalize_xml;
-pub use pool::{POOL_VARIABLE, PoolRule, ROUTE_FRAGMENT, pool_rule};
+pub use pool::{POOL_VARIABLE, PoolRule, pool_rule};
 pub use usage_fields::{UsageField, usage_fields};
 
 /// The fragment that builds and posts the usage row.

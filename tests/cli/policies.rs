@@ -197,6 +197,91 @@ fn validate_points_at_a_broken_policy_file() {
         .code(0);
 }
 
+/// A copy that would route calls to pools the stack does not create (a 404 for every caller) or
+/// post usage columns the table lacks is refused offline, at the file and line of each, with the
+/// same exit code as any invalid input. Before, only tests ran these readers, on shipped files.
+#[test]
+fn validate_refuses_a_copy_that_routes_to_missing_pools_or_posts_unknown_columns() {
+    let root = tempfile::tempdir().expect("temporary directory");
+    let dir = policies_copy(root.path());
+    let route = dir.join("fragments").join("aigw-route.xml");
+    let text = std::fs::read_to_string(&route).expect("read the route fragment");
+    let edited = text.replacen(r#".Replace(".", "-dot-")"#, r#".Replace(".", "-")"#, 1);
+    assert_ne!(edited, text, "the edit applies");
+    std::fs::write(&route, edited).expect("write");
+    let line = |path: &Path, needle: &str| {
+        std::fs::read_to_string(path)
+            .expect("read")
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+    };
+
+    let problems = |dir: &Path| {
+        let output = aigw_cmd()
+            .args([
+                "validate",
+                "--params",
+                EXAMPLE,
+                "--output",
+                "json",
+                "--policies",
+            ])
+            .arg(dir)
+            .output()
+            .expect("aigw runs");
+        assert_eq!(output.status.code(), Some(2));
+        let document: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("one JSON document");
+        document["error"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap_or_default().to_string(),
+                    d["code"].as_str().unwrap_or_default().to_string(),
+                    d["line"].as_u64().and_then(|l| usize::try_from(l).ok()),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let route_line = line(&route, "<set-variable name=\"aigw-pool-id\"");
+    let shown = route.display().to_string();
+    assert_eq!(
+        problems(&dir),
+        [
+            (
+                shown.clone(),
+                "policy-route-unknown-pool".to_string(),
+                route_line
+            ),
+            (shown, "policy-route-unknown-pool".to_string(), route_line),
+        ]
+    );
+
+    std::fs::write(&route, text).expect("restore the route");
+    let row = dir.join("fragments").join("aigw-usage-row.xml");
+    let text = std::fs::read_to_string(&row).expect("read the usage row");
+    let edited = text
+        .replacen(r#""ResponseId""#, r#""ResponseId", "Region""#, 1)
+        .replacen(
+            "row[\"GatewayRegion\"] = context.Deployment.Region;",
+            "row[\"GatewayRegion\"] = context.Deployment.Region; row[\"Region\"] = \"x\";",
+            1,
+        );
+    std::fs::write(&row, edited).expect("write");
+    assert_eq!(
+        problems(&dir),
+        [(
+            row.display().to_string(),
+            "policy-usage-column-unknown".to_string(),
+            line(&row, r#""ResponseId", "Region""#)
+        )]
+    );
+}
+
 #[test]
 fn apim_rejecting_a_policy_is_shown_with_the_file_the_line_and_apims_message() {
     let ctx = TestContext::with(|b| {

@@ -1,8 +1,10 @@
 //! Tests of the policy module: the shipped files, broken inputs with their positions, the usage
-//! row and pool-id readers, and robustness on arbitrary input.
+//! row and pool-id readers, the policies against the stack (`fit`), and robustness on arbitrary
+//! input.
 
 mod broken;
 mod failover;
+mod fit;
 mod pool;
 mod robustness;
 mod shipped;

@@ -37,7 +37,7 @@ fn exercise(text: &str) {
         );
     }
     let files = vec![
-        as_fragment(ROUTE_FRAGMENT, text),
+        as_fragment("aigw-route", text),
         as_fragment(USAGE_ROW_FRAGMENT, text),
         as_api(text),
     ];
@@ -47,7 +47,7 @@ fn exercise(text: &str) {
     let _ = named_values_used(&files);
     let _ = normalize_xml(text);
     let _ = usage_fields(&files[1]);
-    if let Ok(rule) = pool_rule(&files) {
+    if let Ok(Some(rule)) = pool_rule(&files[..1]) {
         let _ = rule.pool_id("a.b");
     }
 }
