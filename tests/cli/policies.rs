@@ -163,31 +163,49 @@ fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_pol
     assert_eq!(ctx.writes_since(before).len(), 1);
 }
 
+/// `line:column` (1-based, columns in characters) of the first `needle` in `text`.
+fn position(text: &str, needle: &str) -> Option<String> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let at = line.find(needle)?;
+        Some(format!("{}:{}", i + 1, line[..at].chars().count() + 1))
+    })
+}
+
 #[test]
-fn validate_points_at_a_broken_policy_file() {
-    let ctx = TestContext::start();
-    let dir = policies_copy(ctx.dir.path());
+fn validate_points_at_each_problem_of_a_broken_policy_file() {
+    let root = tempfile::tempdir().expect("temporary directory");
+    let dir = policies_copy(root.path());
     let aoai = dir.join("aoai-policy.xml");
-    let text = std::fs::read_to_string(&aoai).unwrap_or_default();
+    let text = std::fs::read_to_string(&aoai).expect("read the policy");
     let broken = text.replacen("<set-variable name=\"aigw-api-shape\" value=\"openai\" />", "<set-variable name=\"aigw-api-shape\" value=\"@(context.Variables[&quot;x&quot;\" />\n        <forward-request />", 1);
     assert_ne!(broken, text, "the edit applies");
-    std::fs::write(&aoai, broken).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&aoai, &broken).expect("write");
     let assert = aigw_cmd()
-        .args([
-            "validate",
-            "--params",
-            EXAMPLE,
-            "--policies",
-            &dir.display().to_string(),
-        ])
+        .args(["validate", "--params", EXAMPLE, "--policies"])
+        .arg(&dir)
         .assert()
         .code(2);
     let stderr = stderr_of(&assert);
     let shown = aoai.display().to_string();
-    assert!(stderr.contains(&format!("[{shown}:")), "{stderr}");
-    assert!(stderr.contains("forward-request"), "{stderr}");
+    assert_eq!(
+        crate::validate::rendered_problems(&stderr, &shown),
+        [
+            (
+                position(&broken, "[&quot;x"),
+                "`[` is never closed in this policy expression".to_string()
+            ),
+            (
+                position(&broken, "forward-request />"),
+                "policies/inbound/forward-request: `forward-request` is not allowed in the inbound section".to_string()
+            ),
+            (
+                position(&broken, "forward-request id=\"aigw-forward\""),
+                "`forward-request` appears more than once in this policy".to_string()
+            ),
+        ]
+    );
     assert!(
-        stderr.contains("aigw: error: ") && stderr.contains(&format!("in {shown}")),
+        stderr.ends_with(&format!("aigw: error: 3 problems in {shown}\n")),
         "{stderr}"
     );
     // The shipped policies pass.
