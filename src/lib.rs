@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod env;
 pub mod error;
 pub mod interrupt;
+pub mod kind;
 pub mod naming;
 pub mod openapi;
 pub mod params;

@@ -6,8 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::events::{Event, Observer};
-use crate::arm::lro::WriteOptions;
-use crate::arm::{ArmClient, ArmError, Method};
+use crate::arm::{ArmClient, ArmError};
 
 const SUBSCRIPTIONS_API: &str = "2022-12-01";
 const PROVIDERS_API: &str = "2021-04-01";
@@ -72,12 +71,7 @@ pub async fn run(
             message: &format!("registering resource provider {namespace}"),
         });
         client
-            .act_and_wait(
-                Method::Post,
-                &format!("{path}/register"),
-                PROVIDERS_API,
-                WriteOptions::default(),
-            )
+            .post_and_wait(&format!("{path}/register"), PROVIDERS_API, timeout)
             .await?;
         let deadline = client.clock().deadline(timeout);
         while !registration_state(client, &path)
