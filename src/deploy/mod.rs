@@ -12,3 +12,6 @@ mod roles;
 mod soft_delete;
 
 pub use engine::{EngineOptions, run};
+
+#[cfg(test)]
+mod tests;
