@@ -72,7 +72,8 @@ impl Wait {
         }
     }
 
-    /// Replication usually takes seconds to a minute; a new table a few minutes.
+    /// The table error is documented to last minutes; the principal's usually clears sooner
+    /// (aigw sends `principalType`, which is meant to shorten it).
     fn first_pause(&self) -> Duration {
         match self {
             Wait::Principal { .. } => Duration::from_secs(10),
@@ -86,8 +87,8 @@ impl Wait {
         match self {
             Wait::Principal { principal } => format!(
                 "principal {principal} is not yet known to Azure role assignments \
-                 (PrincipalNotFound, usual for a minute or two after an identity is created, \
-                 while Microsoft Entra ID replicates it); trying again in {again}"
+                 (PrincipalNotFound, usual shortly after an identity is created, while \
+                 Microsoft Entra ID replicates it); trying again in {again}"
             ),
             Wait::Table(table) => format!(
                 "table {} is not yet accepted as an output (InvalidOutputTable, usual for a few \
@@ -123,8 +124,8 @@ impl Wait {
                 code: NotReadyYet::PrincipalNotReplicated.code(),
                 message: format!(
                     "Azure still does not know principal {principal} for {} `{}` after {waited} \
-                     of waiting (--resource-timeout {timeout}); Microsoft Entra ID usually \
-                     replicates a new managed identity within minutes.\n{error}",
+                     of waiting (--resource-timeout {timeout}); Microsoft Entra ID may still \
+                     be replicating the identity created for this stack.\n{error}",
                     operation.kind, operation.title,
                 ),
                 remedy: "run deploy again in a few minutes (the identity exists; the rerun \

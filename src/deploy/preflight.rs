@@ -7,18 +7,23 @@ use serde_json::Value;
 
 use super::events::{Event, Observer};
 use crate::arm::{ArmClient, ArmError};
+use crate::kind::ResourceKind;
 
 const SUBSCRIPTIONS_API: &str = "2022-12-01";
 const PROVIDERS_API: &str = "2021-04-01";
 const REGISTRATION_POLL: Duration = Duration::from_secs(10);
 
-pub const NAMESPACES: &[&str] = &[
-    "Microsoft.ManagedIdentity",
-    "Microsoft.OperationalInsights",
-    "Microsoft.Insights",
-    "Microsoft.CognitiveServices",
-    "Microsoft.ApiManagement",
-];
+/// The resource providers of the kinds aigw writes that a subscription may not have registered,
+/// in the order the plan first writes one.
+pub fn namespaces() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for kind in ResourceKind::ALL {
+        if !kind.provider_registered_by_default() && !out.contains(&kind.namespace()) {
+            out.push(kind.namespace());
+        }
+    }
+    out
+}
 
 /// Checks access; registers missing providers when `register` (deploy), warns otherwise (plan).
 /// Registering usually takes a minute or two; it is given `timeout` (`--resource-timeout`, so the
@@ -54,7 +59,7 @@ pub async fn run(
     observer.on(Event::Preflight {
         message: &format!("subscription {subscription_id} is reachable"),
     });
-    for namespace in NAMESPACES {
+    for namespace in namespaces() {
         let path = format!("{subscription}/providers/{namespace}");
         let state = registration_state(client, &path).await?;
         if state.eq_ignore_ascii_case("Registered") {
@@ -104,4 +109,21 @@ async fn registration_state(client: &ArmClient, path: &str) -> Result<String, Ar
         .and_then(Value::as_str)
         .unwrap_or("NotRegistered")
         .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_providers_to_register_are_those_of_the_kinds_aigw_writes() {
+        assert_eq!(
+            super::namespaces(),
+            [
+                "Microsoft.ManagedIdentity",
+                "Microsoft.OperationalInsights",
+                "Microsoft.Insights",
+                "Microsoft.CognitiveServices",
+                "Microsoft.ApiManagement",
+            ]
+        );
+    }
 }

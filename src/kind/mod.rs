@@ -139,6 +139,39 @@ impl ResourceKind {
         }
     }
 
+    /// The resource provider namespace, e.g. `Microsoft.CognitiveServices`.
+    pub fn namespace(self) -> &'static str {
+        self.arm_type()
+            .split_once('/')
+            .map_or(self.arm_type(), |(namespace, _)| namespace)
+    }
+
+    /// Whether every subscription has the kind's resource provider registered: `Microsoft.Resources`
+    /// and `Microsoft.Authorization` are "registered by default"
+    /// (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-services-resource-providers);
+    /// the others are registered before the first write (`deploy::preflight`).
+    pub fn provider_registered_by_default(self) -> bool {
+        match self {
+            ResourceKind::ResourceGroup | ResourceKind::RoleAssignment => true,
+            ResourceKind::ManagedIdentity
+            | ResourceKind::LogAnalyticsWorkspace
+            | ResourceKind::CustomTable
+            | ResourceKind::DataCollectionEndpoint
+            | ResourceKind::DataCollectionRule
+            | ResourceKind::FoundryAccount
+            | ResourceKind::FoundryProject
+            | ResourceKind::ModelDeployment
+            | ResourceKind::ApiManagement
+            | ResourceKind::Api
+            | ResourceKind::ApiOperation
+            | ResourceKind::ApiPolicy
+            | ResourceKind::PolicyFragment
+            | ResourceKind::Backend
+            | ResourceKind::BackendPool
+            | ResourceKind::NamedValue => false,
+        }
+    }
+
     /// The kind of a type string, ignoring case as ARM does. A backend type is [`Backend`]
     /// (only the body tells a pool apart).
     ///

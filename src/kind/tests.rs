@@ -53,6 +53,31 @@ fn the_example_plan_writes_every_kind_with_its_facts() {
     }
 }
 
+/// The type an ARM id names: the namespace after the last `/providers/`, then every other segment.
+fn type_of(id: &str) -> String {
+    let Some((_, tail)) = id.rsplit_once("/providers/") else {
+        return "Microsoft.Resources/resourceGroups".into();
+    };
+    let mut segments = tail.split('/');
+    let namespace = segments.next().unwrap_or_default();
+    let types: Vec<&str> = segments.step_by(2).collect();
+    format!("{namespace}/{}", types.join("/"))
+}
+
+#[test]
+fn every_planned_id_names_the_type_of_its_kind() {
+    for (_, op) in example().operations() {
+        assert_eq!(type_of(&op.id), op.kind.arm_type(), "{}", op.id);
+        assert!(op.id.starts_with(
+            "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-aigw-acc-x7k"
+        ));
+    }
+    assert_eq!(
+        ResourceKind::FoundryAccount.namespace(),
+        "Microsoft.CognitiveServices"
+    );
+}
+
 /// Every resource a planned operation's body or scope names, with the deferred values it needs.
 fn references<'p>(plan: &'p Plan, op: &Operation) -> Vec<&'p Operation> {
     let by_id: BTreeMap<String, &Operation> = plan
