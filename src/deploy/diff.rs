@@ -88,17 +88,6 @@ fn normalized_policy<'a>(body: &'a Value, field: FieldPattern) -> Cow<'a, Value>
     }
 }
 
-/// Every field of `desired` that `actual` does not match, with no kind's rules (ids and the
-/// top-level location still compare as ARM returns them).
-pub fn changes(desired: &Value, actual: &Value) -> Vec<FieldChange> {
-    const NO_RULES: Comparison = Comparison {
-        ignore_case: &[],
-        write_only: &[],
-        policy_xml: None,
-    };
-    walk(&NO_RULES, desired, actual)
-}
-
 fn walk(rules: &Comparison, desired: &Value, actual: &Value) -> Vec<FieldChange> {
     let mut out = Vec::new();
     Walk {
@@ -212,6 +201,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// The rules every kind shares (ids, the top-level location), without a kind's own.
+    fn changes(desired: &Value, actual: &Value) -> Vec<FieldChange> {
+        const NO_RULES: Comparison = Comparison {
+            ignore_case: &[],
+            write_only: &[],
+            policy_xml: None,
+        };
+        walk(&NO_RULES, desired, actual)
+    }
 
     #[test]
     fn only_fields_aigw_sets_are_compared() {

@@ -7,8 +7,9 @@
 //! Pure data: no I/O, nothing from `deploy` or `arm`. The plan, the engine, and later teardown and
 //! the parallel scheduler read these facts here instead of comparing type strings. Every fact is
 //! an exhaustive `match` without a fallback arm, so a new kind does not compile until each one is
-//! decided. Adding a kind: a variant, its line in [`ResourceKind::ALL`], then what the compiler
-//! asks for (the tests check that the facts agree with each other and with the plan).
+//! decided. Adding a kind: a variant, its place in [`ResourceKind::ALL`] (a test checks that ALL is
+//! exactly the kinds the example plan writes, in its order), then what the compiler asks for; the
+//! tests check that the facts agree with each other and with the plan's ids and bodies.
 
 pub mod api_versions;
 mod compare;
