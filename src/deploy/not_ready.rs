@@ -1,7 +1,7 @@
 //! "Azure is not ready yet": errors a write meets for a while after an earlier write, declared
 //! per resource kind ([`crate::kind::ResourceKind::not_ready_yet`]): a role assignment for an
 //! identity Microsoft Entra ID has not replicated yet, a data collection rule whose new table
-//! Azure Monitor does not accept yet. Every write of the engine goes through [`put_and_wait`],
+//! Azure Monitor does not accept yet. Every PUT of the engine goes through [`put_and_wait`],
 //! which writes again after a pause while such an error is answered, for at most
 //! `--resource-timeout`, telling the progress it waits (not an error, not a warning); past that
 //! it gives up naming what it waited for and what to do.
