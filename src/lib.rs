@@ -15,6 +15,7 @@ pub mod env;
 pub mod error;
 pub mod input_file;
 pub mod interrupt;
+pub mod kind;
 pub mod naming;
 pub mod openapi;
 pub mod params;

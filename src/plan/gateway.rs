@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::api_versions as api;
 use super::{Context, DeferredRef, Operation, PoolRoute};
+use crate::kind::ResourceKind;
 use crate::naming::{self, NamedValue};
 
 /// API Management StandardV2 with one unit (v2 tiers scale up to 10 units later).
@@ -61,8 +61,7 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
     let mut operations = vec![
         Operation::new(
             ctx.ids.api_management(),
-            "Microsoft.ApiManagement/service",
-            api::API_MANAGEMENT,
+            ResourceKind::ApiManagement,
             names.api_management(),
             ctx.with_tags(json!({
                 "location": location,
@@ -84,8 +83,7 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
         operations.push(
             Operation::new(
                 ctx.ids.api(definition.id),
-                "Microsoft.ApiManagement/service/apis",
-                api::API_MANAGEMENT,
+                ResourceKind::Api,
                 definition.id,
                 json!({
                     "properties": {
@@ -111,8 +109,7 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
             operations.push(
                 Operation::new(
                     ctx.ids.api_operation(definition.id, operation_id),
-                    "Microsoft.ApiManagement/service/apis/operations",
-                    api::API_MANAGEMENT,
+                    ResourceKind::ApiOperation,
                     *operation_id,
                     json!({
                         "properties": {
@@ -163,8 +160,7 @@ pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
                 operations.push(
                     Operation::new(
                         ctx.ids.backend(&id),
-                        "Microsoft.ApiManagement/service/backends",
-                        api::API_MANAGEMENT,
+                        ResourceKind::Backend,
                         &id,
                         json!({
                             "properties": {
@@ -249,8 +245,7 @@ pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> 
                 .collect();
             let mut operation = Operation::new(
                 ctx.ids.backend(&route.pool),
-                "Microsoft.ApiManagement/service/backends",
-                api::API_MANAGEMENT,
+                ResourceKind::BackendPool,
                 &route.pool,
                 // A pool carries no url/protocol: APIM rejects them ("Url is not supported for
                 // backend pool").
@@ -262,7 +257,6 @@ pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> 
                     }
                 }),
             )
-            .kind("backend pool")
             .setting("deployment", route.deployment.clone());
             for m in &route.members {
                 operation = operation.setting("member", format!("{} (priority {}, {})", m.backend, m.priority, m.region));
@@ -303,8 +297,7 @@ pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
         .map(|(id, value, shown)| {
             Operation::new(
                 ctx.ids.named_value(id),
-                "Microsoft.ApiManagement/service/namedValues",
-                api::API_MANAGEMENT,
+                ResourceKind::NamedValue,
                 id,
                 // None of these is a secret: ids and endpoints only.
                 json!({ "properties": { "displayName": id, "value": value, "secret": false } }),

@@ -15,7 +15,6 @@
 //! pool_rule(&files)?                  → Option<PoolRule>          .pool_id(dep): the pool routed to
 //! failover_loop(&files, api)?.run(..) → Run                       one request through the retry loop
 //! ```
-//! ```
 //!
 //! Policies are APIM `rawxml`: C# expressions `@(...)` and `@{...}` sit unescaped in attribute
 //! values and element text. `expr` sets them aside (same byte length, so positions stay exact)

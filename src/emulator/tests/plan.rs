@@ -51,16 +51,16 @@ async fn the_example_plan_deploys_with_its_policies() {
     for (_, operation) in plan.operations() {
         let body = resolve(&operation.body, &outputs);
         let mut put = arm
-            .put(&operation.id, operation.api_version, body.clone())
+            .put(&operation.id, operation.api_version(), body.clone())
             .await;
         if put.code() == "PrincipalNotFound" {
-            put = arm.put(&operation.id, operation.api_version, body).await;
+            put = arm.put(&operation.id, operation.api_version(), body).await;
         }
         assert!(put.status < 300, "PUT {}: {put:#?}", operation.id);
-        let done = arm.wait(&operation.id, operation.api_version, put).await;
+        let done = arm.wait(&operation.id, operation.api_version(), put).await;
         assert!(done.status < 300, "{}: {done:#?}", operation.id);
         let shown = arm
-            .get(&operation.id, operation.api_version)
+            .get(&operation.id, operation.api_version())
             .await
             .expect(200);
         for output in &operation.outputs {
@@ -71,7 +71,7 @@ async fn the_example_plan_deploys_with_its_policies() {
                 .unwrap_or_else(|| panic!("{} has no {}", operation.id, output.json_pointer()));
             outputs.insert(output.key(), value);
         }
-        if operation.resource_type == "Microsoft.ApiManagement/service" {
+        if operation.kind == crate::kind::ResourceKind::ApiManagement {
             apim = operation.id.clone();
         }
     }
