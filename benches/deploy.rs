@@ -4,6 +4,9 @@
 //!
 //!     cargo bench --bench deploy [-- SCALE]        (default SCALE 0.01: API Management ≈ 3 s)
 
+// A measuring program a developer runs, like a test: it stops at the line that failed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,7 +30,7 @@ fn main() {
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("async runtime");
     runtime.block_on(bench(scale));
 }
 
@@ -36,16 +39,16 @@ async fn bench(scale: f64) {
         std::path::Path::new("examples/main.acc.parameters.bicepparam"),
         &LoadOptions::default(),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the example parameter file is valid");
     let plan = aigw::plan::build(&spec, SUBSCRIPTION, &aigw::policy::embedded());
     let profile = LatencyProfile::realistic().scaled(scale);
-    let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
+    let specs = Emulator::specs().expect("embedded specifications");
     let builder = Emulator::builder()
         .latency(profile.clone())
         .token("bench")
         .specs(specs);
-    let emulator = builder.start().await.unwrap_or_else(|e| panic!("{e}"));
-    let endpoint = aigw::arm::parse_endpoint(&emulator.url()).unwrap_or_else(|e| panic!("{e}"));
+    let emulator = builder.start().await.expect("server started");
+    let endpoint = aigw::arm::parse_endpoint(&emulator.url()).expect("valid endpoint");
 
     println!(
         "aigw deploy benchmark: example stack ({} resources), realistic latency × {scale}",
@@ -59,8 +62,8 @@ async fn bench(scale: f64) {
         let before = emulator.requests().len();
         let token = Arc::new(StaticToken::new("bench".to_string().into(), "bench"));
         // aigw's own waits (Retry-After, backoff) shrink by the same factor as the emulated times.
-        let client = ArmClient::new(endpoint.clone(), token, Clock::scaled(scale))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let client =
+            ArmClient::new(endpoint.clone(), token, Clock::scaled(scale)).expect("ARM client");
         let started = Instant::now();
         let report = run(
             &plan,

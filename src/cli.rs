@@ -1,5 +1,5 @@
-//! Command-line flags. Each subcommand converts into a request value of the library, which never
-//! sees clap.
+//! Command-line flags. The command line converts into an [`aigw::app::Request`] of plain values,
+//! and a command line clap refuses into an [`aigw::app::Refusal`]: the library never sees clap.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -8,13 +8,9 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use aigw::app;
 use aigw::auth::AuthMethod;
-use aigw::commands::{LiveRequest, PlanRequest, Target, ValidateRequest};
-use aigw::deploy::EngineOptions;
 use aigw::env::Env;
-use aigw::error::Error;
-use aigw::params::{LoadOptions, ValidateOptions};
-use aigw::report::Mode;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -34,7 +30,8 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = CiArg::Auto, env = "AIGW_CI")]
     pub ci: CiArg,
 
-    /// When to colour output: auto (terminal without NO_COLOR), always or never.
+    /// When to colour output (results, progress, errors; never JSON): auto (a terminal, unless
+    /// NO_COLOR, TERM=dumb or CLICOLOR=0; CLICOLOR_FORCE=1 forces colour), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "AIGW_COLOR")]
     pub color: ColorChoice,
 }
@@ -63,37 +60,6 @@ pub enum Command {
         after_help = "Fault kinds (--fault KIND[:KEY=VALUE,...]):\n  throttle              times=1, retry-after=1: 429 TooManyRequests with Retry-After\n  server-error          times=1, status=500: InternalServerError (503: ServiceUnavailable)\n  drop-connection       times=1: the connection closes before the request is handled\n  lose-response         times=1: the request is handled, its answer is lost\n  conflict              times=1: 409 RequestConflict\n  reject                code=CODE (required), status=400, message=TEXT, times (default: always)\n  fail-operation        code=CODE (required), message=TEXT: the long-running operation ends Failed\n  principal-not-found   times=1: each principal's first role assignments get PrincipalNotFound\n  soft-deleted-apim     name=, location=: that API Management name starts soft-deleted\n  soft-deleted-account  name=, location=, resource-group=: that account starts soft-deleted\nThe first five and reject/fail-operation select requests with method=PUT, type=Microsoft.X/y,\nname=NAME, path=TEXT, kind=write|read|poll (all given must hold; none: every request).\nValues cannot contain commas. docs/emulator.md has the details.\n\nExamples:\n  aigw emulator --port 8400\n  aigw emulator --port 8400 --fault throttle:method=PUT,times=3,retry-after=2 \\\n    --fault lose-response:type=Microsoft.CognitiveServices/accounts \\\n    --fault reject:type=Microsoft.CognitiveServices/accounts/deployments,code=InsufficientQuota\n  AZURE_ACCESS_TOKEN=anything aigw deploy --params main.acc.parameters.bicepparam \\\n    --arm-endpoint http://127.0.0.1:8400 --subscription-id 5ca1ab1e-0000-4000-8000-00000000a16e --auth token"
     )]
     Emulator(EmulatorArgs),
-}
-
-impl Command {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Validate(_) => "validate",
-            Command::Plan(_) => "plan",
-            Command::Deploy(_) => "deploy",
-            Command::Emulator(_) => "emulator",
-        }
-    }
-
-    /// Whether stdout carries one JSON document (then errors are JSON too).
-    pub fn json_output(&self) -> bool {
-        match self {
-            Command::Validate(args) => args.output == ValidateFormat::Json,
-            Command::Plan(args) => args.output == PlanFormat::Json,
-            Command::Deploy(args) => args.output == RunFormat::Json,
-            Command::Emulator(_) => false,
-        }
-    }
-
-    /// The parameter file of a plan that may comment on a pull request.
-    pub fn pr_comment_params(&self) -> Option<String> {
-        match self {
-            Command::Plan(args) if !args.no_pr_comment => {
-                Some(args.params.params.display().to_string())
-            }
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Args)]
@@ -281,84 +247,75 @@ pub enum PlanFormat {
     Markdown,
 }
 
-impl ParamsArgs {
-    fn load_options(&self, env: &Env) -> LoadOptions {
-        LoadOptions {
-            env: env.vars().clone(),
-            validate: ValidateOptions {
-                allowed_regions: self
-                    .allow_region
-                    .iter()
-                    .map(|r| r.trim().to_ascii_lowercase())
-                    .collect(),
+impl Cli {
+    /// The run the command line asks for.
+    pub fn into_request(self) -> app::Request {
+        let command = match self.command {
+            Command::Validate(args) => app::Command::Validate(app::ValidateCommand {
+                inputs: args.params.into_inputs(),
+                output: match args.output {
+                    ValidateFormat::Text => app::ValidateFormat::Text,
+                    ValidateFormat::Json => app::ValidateFormat::Json,
+                },
+            }),
+            Command::Plan(args) => app::Command::Plan(app::PlanCommand {
+                inputs: args.params.into_inputs(),
+                target: args.target.into_options(),
+                offline: args.offline,
+                output: match args.output {
+                    PlanFormat::Text => app::PlanFormat::Text,
+                    PlanFormat::Json => app::PlanFormat::Json,
+                    PlanFormat::Markdown => app::PlanFormat::Markdown,
+                },
+                detailed_exitcode: args.detailed_exitcode,
+                pr_comment: !args.no_pr_comment,
+            }),
+            Command::Deploy(args) => app::Command::Deploy(app::DeployCommand {
+                inputs: args.params.into_inputs(),
+                target: args.target.into_options(),
+                purge_soft_deleted: args.purge_soft_deleted,
+                output: match args.output {
+                    RunFormat::Text => app::RunFormat::Text,
+                    RunFormat::Json => app::RunFormat::Json,
+                },
+                github_deployment: args.github_deployment,
+            }),
+            Command::Emulator(args) => app::Command::Emulator(app::EmulatorCommand {
+                port: args.port,
+                latency: args.latency,
+                faults: args.faults,
+            }),
+        };
+        app::Request {
+            command,
+            color: match self.color {
+                ColorChoice::Auto => aigw::console::ColorChoice::Auto,
+                ColorChoice::Always => aigw::console::ColorChoice::Always,
+                ColorChoice::Never => aigw::console::ColorChoice::Never,
             },
-            policies_dir: self.policies.clone(),
         }
     }
 }
 
-impl ValidateArgs {
-    pub fn request(&self, env: &Env) -> ValidateRequest {
-        ValidateRequest {
-            params: self.params.params.clone(),
-            load: self.params.load_options(env),
+impl ParamsArgs {
+    fn into_inputs(self) -> app::Inputs {
+        app::Inputs {
+            params: self.params,
+            allowed_regions: self.allow_region,
+            policies: self.policies,
         }
-    }
-}
-
-impl PlanArgs {
-    pub fn offline_request(&self, env: &Env) -> PlanRequest {
-        PlanRequest {
-            params: self.params.params.clone(),
-            load: self.params.load_options(env),
-            subscription_id: self.target.subscription_id.clone(),
-        }
-    }
-
-    pub fn live_request(&self, env: &Env) -> Result<LiveRequest, Error> {
-        self.target
-            .live_request(&self.params, env, Mode::Plan, false)
-    }
-}
-
-impl DeployArgs {
-    pub fn request(&self, env: &Env) -> Result<LiveRequest, Error> {
-        self.target
-            .live_request(&self.params, env, Mode::Deploy, self.purge_soft_deleted)
     }
 }
 
 impl TargetArgs {
-    fn live_request(
-        &self,
-        params: &ParamsArgs,
-        env: &Env,
-        mode: Mode,
-        purge_soft_deleted: bool,
-    ) -> Result<LiveRequest, Error> {
-        let target = if self.emulator {
-            Target::Emulator {
-                latency_scale: self.emulator_latency,
-            }
-        } else {
-            let endpoint = aigw::arm::parse_endpoint(&self.arm_endpoint)
-                .map_err(|e| Error::Usage(format!("--arm-endpoint: {e}")))?;
-            Target::Azure {
-                endpoint,
-                auth: self.auth.method(),
-            }
-        };
-        Ok(LiveRequest {
-            params: params.params.clone(),
-            load: params.load_options(env),
-            subscription_id: self.subscription_id.clone(),
-            target,
-            engine: EngineOptions {
-                resource_timeout: self.resource_timeout,
-                purge_soft_deleted,
-            },
-            mode,
-        })
+    fn into_options(self) -> app::TargetOptions {
+        app::TargetOptions {
+            subscription_id: self.subscription_id,
+            arm_endpoint: self.arm_endpoint,
+            auth: self.auth.method(),
+            resource_timeout: self.resource_timeout,
+            emulator: self.emulator.then_some(self.emulator_latency),
+        }
     }
 }
 
@@ -485,6 +442,33 @@ fn long(id: &str) -> String {
     format!("--{}", id.replace('_', "-"))
 }
 
+/// `--help` and `--version` are not errors: clap's text goes to stdout.
+pub fn is_help(error: &clap::Error) -> bool {
+    use clap::error::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    )
+}
+
+/// A command line clap refused, for [`app::refuse`].
+pub fn refusal(error: &clap::Error, args: &[OsString]) -> app::Refusal {
+    let text = error.render();
+    let plain = text.to_string();
+    app::Refusal {
+        command: command_name(args),
+        // clap's first line is the message; the rest is usage and a pointer to --help.
+        message: plain
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string(),
+        text: text.ansi().to_string(),
+        json_output: wants_json(args),
+    }
+}
+
 /// Reads what the result format will be from raw arguments, for a command line clap refused:
 /// with `--output json` stdout must still be one JSON document.
 pub fn wants_json(args: &[OsString]) -> bool {
@@ -525,131 +509,4 @@ pub fn ci_platform(args: &[OsString], env: &Env) -> Option<aigw::ci::Platform> {
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-
-    #[test]
-    fn clap_definition_is_consistent() {
-        super::Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn resource_timeouts_read_like_humantime_within_one_second_to_a_day() {
-        use super::parse_resource_timeout as parse;
-        use std::time::Duration;
-        assert_eq!(parse("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse("1.5h"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse("45min"), Ok(Duration::from_secs(2700)));
-        assert_eq!(parse("120"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse("24h"), Ok(Duration::from_secs(86400)));
-        assert_eq!(parse(" 1s "), Ok(Duration::from_secs(1)));
-        // Every refusal says the same: the range and the format.
-        for refused in [
-            "0",
-            "0s",
-            "1ms",
-            "999ms",
-            "25h",
-            "soon",
-            "",
-            "-5m",
-            "18446744073709551615",
-            "99999999999999999h",
-        ] {
-            assert_eq!(
-                parse(refused),
-                Err(format!(
-                    "`{}` is not a duration between 1s and 24h; write a number with a unit (s, m, h), e.g. 90s, 45m, 1h30m or 1.5h",
-                    refused.trim()
-                )),
-                "{refused}"
-            );
-        }
-    }
-
-    fn args(line: &str) -> Vec<std::ffi::OsString> {
-        line.split_whitespace().map(Into::into).collect()
-    }
-
-    #[test]
-    fn flags_that_contradict_each_other_are_refused_with_the_reason() {
-        let cases = [
-            (
-                "aigw plan --params p --offline --emulator",
-                "--emulator cannot be used with --offline",
-            ),
-            (
-                "aigw plan --params p --offline --arm-endpoint https://x",
-                "--arm-endpoint cannot be used with --offline",
-            ),
-            (
-                "aigw plan --params p --offline --auth token",
-                "--auth cannot be used with --offline",
-            ),
-            (
-                "aigw plan --params p --offline --resource-timeout 5m",
-                "--resource-timeout cannot be used with --offline",
-            ),
-            (
-                "aigw plan --params p --offline --detailed-exitcode",
-                "--detailed-exitcode cannot be used with --offline: an offline plan does not read Azure",
-            ),
-            (
-                "aigw deploy --params p --emulator --auth token",
-                "--auth cannot be used with --emulator",
-            ),
-            (
-                "aigw plan --params p --emulator --arm-endpoint https://x",
-                "--arm-endpoint cannot be used with --emulator",
-            ),
-        ];
-        for (line, expected) in cases {
-            let error = super::parse(&args(line))
-                .err()
-                .unwrap_or_else(|| panic!("{line} was accepted"));
-            assert_eq!(
-                error.kind(),
-                clap::error::ErrorKind::ArgumentConflict,
-                "{line}"
-            );
-            assert!(error.to_string().contains(expected), "{line}: {error}");
-        }
-        for accepted in [
-            "aigw plan --params p --offline --subscription-id 11111111-2222-3333-4444-555555555555",
-            "aigw plan --params p --detailed-exitcode",
-            "aigw plan --params p --emulator --detailed-exitcode",
-            "aigw deploy --params p --emulator --emulator-latency 0",
-            "aigw deploy --params p --arm-endpoint https://x --auth token --resource-timeout 2h",
-        ] {
-            assert!(super::parse(&args(accepted)).is_ok(), "{accepted}");
-        }
-    }
-
-    #[test]
-    fn refused_command_lines_still_say_the_format_the_command_and_the_platform() {
-        use aigw::ci::Platform;
-        use aigw::env::Env;
-        let line = args("aigw deploy --params p --output json --frobnicate");
-        assert!(super::wants_json(&line));
-        assert!(super::wants_json(&args("aigw validate --output=json")));
-        assert!(!super::wants_json(&args("aigw plan --output markdown")));
-        assert_eq!(super::command_name(&line), Some("deploy"));
-        assert_eq!(super::command_name(&args("aigw --frobnicate")), None);
-        assert_eq!(
-            super::ci_platform(&args("aigw plan --ci github"), &Env::default()),
-            Some(Platform::GitHub)
-        );
-        assert_eq!(
-            super::ci_platform(
-                &args("aigw plan"),
-                &Env::from_pairs([("AIGW_CI", "azure-devops")])
-            ),
-            Some(Platform::AzureDevOps)
-        );
-        assert_eq!(
-            super::ci_platform(&args("aigw plan"), &Env::default()),
-            None
-        );
-    }
-}
+mod tests;

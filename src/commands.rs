@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::params::{self, LoadOptions};
 use crate::plan::{self, Plan};
 use crate::policy::{self, PolicyFile};
+pub use crate::report::ValidateReport;
 use crate::report::{Mode, RunReport};
 use crate::spec::StackSpec;
 
@@ -22,18 +23,6 @@ use crate::spec::StackSpec;
 pub struct ValidateRequest {
     pub params: PathBuf,
     pub load: LoadOptions,
-}
-
-/// What a successful validation found.
-#[derive(Clone, Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ValidateReport {
-    pub file: String,
-    pub valid: bool,
-    pub regions: usize,
-    pub deployments: usize,
-    pub pools: usize,
-    pub policy_files: usize,
 }
 
 /// The stack's inputs, all checked: the parameter file and the policy files. Problems in both

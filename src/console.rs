@@ -1,10 +1,72 @@
 //! stderr for humans: event lines, and on a terminal one live status line (current stage and
 //! resource with elapsed time) that other lines never tear. In CI every line is plain and
 //! timestamped, without cursor movement.
+//!
+//! Colour: text anywhere in aigw may carry `anstyle` styles; whether a stream shows them is
+//! decided once ([`Colors`], from `--color`, `NO_COLOR`, `CLICOLOR_FORCE`, `TERM=dumb` and
+//! whether the stream is a terminal) and applied where text is written ([`for_stream`]).
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::duration::human;
+use crate::env::Env;
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless the environment says otherwise.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether each stream shows colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Colors {
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Colors {
+    /// Decided once at start-up, for the real stdout and stderr.
+    pub fn detect(choice: ColorChoice, env: &Env) -> Self {
+        Colors {
+            stdout: use_color(choice, env, std::io::stdout().is_terminal()),
+            stderr: use_color(choice, env, std::io::stderr().is_terminal()),
+        }
+    }
+}
+
+/// The conventions anstream follows (<https://no-color.org>, <https://bixense.com/clicolors/>),
+/// read from the environment aigw snapshotted at start-up.
+pub fn use_color(choice: ColorChoice, env: &Env, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if env.non_empty("NO_COLOR").is_some() {
+                false
+            } else if env.non_empty("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                true
+            } else {
+                terminal && env.get("TERM") != Some("dumb") && env.get("CLICOLOR") != Some("0")
+            }
+        }
+    }
+}
+
+/// `text` as a stream shows it: styles kept when it shows colour, removed otherwise.
+pub fn for_stream(text: &str, color: bool) -> Cow<'_, str> {
+    if color {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(anstream::adapter::strip_str(text).to_string())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -18,6 +80,7 @@ pub enum Style {
 pub struct Console {
     inner: Arc<Mutex<State>>,
     style: Style,
+    color: bool,
 }
 
 struct State {
@@ -26,13 +89,15 @@ struct State {
 }
 
 impl Console {
-    pub fn new(style: Style) -> Self {
+    /// `color`: whether stderr shows colour ([`Colors::stderr`]).
+    pub fn new(style: Style, color: bool) -> Self {
         Console {
             inner: Arc::new(Mutex::new(State {
                 status: None,
                 drawn: false,
             })),
             style,
+            color,
         }
     }
 
@@ -47,7 +112,7 @@ impl Console {
     /// Azure DevOps markers (`##vso[`, `##[`), which the agent finds anywhere in a line, are
     /// defused. Commands aigw means to send go through [`Console::raw`].
     pub fn line(&self, text: &str) {
-        let text = event_text(self.style, &timestamp(), text);
+        let text = event_text(self.style, &timestamp(), &for_stream(text, self.color));
         self.redraw(Some(&text), None);
     }
 
@@ -78,6 +143,7 @@ impl Console {
         };
         let mut err = std::io::stderr().lock();
         if state.drawn {
+            // Cursor control, not colour: a live status line is only drawn on a terminal.
             let _ = write!(err, "\r\x1b[2K");
             state.drawn = false;
         }
@@ -122,19 +188,9 @@ fn event_text(style: Style, stamp: &str, text: &str) -> String {
 
 fn draw(state: &mut State, err: &mut impl Write) {
     if let Some((text, since)) = &state.status {
-        let _ = write!(err, "{text} {}", elapsed(since.elapsed()));
+        let _ = write!(err, "{text} {}", human(since.elapsed()));
         let _ = err.flush();
         state.drawn = true;
-    }
-}
-
-/// `1m05s`, `12.3s`.
-pub fn elapsed(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    if secs >= 60 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{:.1}s", duration.as_secs_f64())
     }
 }
 
@@ -189,6 +245,35 @@ impl Drop for ConsoleWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_the_flag_then_the_environment_then_the_terminal() {
+        let env = |pairs: &[(&str, &str)]| Env::from_pairs(pairs.iter().copied());
+        let auto = ColorChoice::Auto;
+        assert!(use_color(auto, &env(&[]), true));
+        assert!(!use_color(auto, &env(&[]), false));
+        assert!(!use_color(auto, &env(&[("NO_COLOR", "1")]), true));
+        assert!(use_color(auto, &env(&[("NO_COLOR", "")]), true));
+        assert!(!use_color(auto, &env(&[("TERM", "dumb")]), true));
+        assert!(!use_color(auto, &env(&[("CLICOLOR", "0")]), true));
+        assert!(use_color(auto, &env(&[("CLICOLOR_FORCE", "1")]), false));
+        assert!(!use_color(auto, &env(&[("CLICOLOR_FORCE", "0")]), false));
+        let no_color = env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]);
+        assert!(!use_color(auto, &no_color, true));
+        assert!(use_color(ColorChoice::Always, &no_color, false));
+        assert!(!use_color(
+            ColorChoice::Never,
+            &env(&[("CLICOLOR_FORCE", "1")]),
+            true
+        ));
+    }
+
+    #[test]
+    fn streams_without_colour_get_the_text_without_styles() {
+        let styled = "\x1b[32mvalid\x1b[0m: 3 regions\n\tnext";
+        assert_eq!(for_stream(styled, true), styled);
+        assert_eq!(for_stream(styled, false), "valid: 3 regions\n\tnext");
+    }
 
     #[test]
     fn plain_events_stamp_every_line_so_no_line_starts_a_workflow_command() {

@@ -1,21 +1,7 @@
-//! The one error type commands return, and its exit code (DESIGN.md "Contract with users").
+//! The one error type commands return; [`crate::exit`] turns it into the exit code.
 
 use crate::diagnostic::Diagnostics;
 use crate::params::LoadError;
-
-/// Exit codes, stable for scripts.
-pub mod exit {
-    pub const OK: i32 = 0;
-    /// The deploy failed, or aigw itself did (an internal or I/O failure).
-    pub const DEPLOYMENT_FAILED: i32 = 1;
-    pub const INVALID_INPUT: i32 = 2;
-    pub const AUTHENTICATION_FAILED: i32 = 3;
-    /// `plan --detailed-exitcode` with changes pending.
-    pub const CHANGES_PENDING: i32 = 4;
-    /// Stopped by SIGINT/SIGTERM outside the deploy walk, or by a second interrupt
-    /// (128 + SIGINT, as shells report it).
-    pub const INTERRUPTED: i32 = 130;
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -66,30 +52,6 @@ fn outcome_note(outcome: Option<&str>) -> String {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Params(_) | Error::Usage(_) | Error::Invalid { .. } | Error::PolicyFiles(_) => {
-                exit::INVALID_INPUT
-            }
-            Error::Auth(_) => exit::AUTHENTICATION_FAILED,
-            // Internal and I/O failures are not invalid input (README, exit codes).
-            Error::Emulator(_) | Error::Internal { .. } | Error::ResultNotWritten { .. } => {
-                exit::DEPLOYMENT_FAILED
-            }
-            Error::Interrupted => exit::INTERRUPTED,
-        }
-    }
-
-    /// The `outcome` of the JSON document a failure leaves on stdout.
-    pub fn outcome(&self) -> &'static str {
-        match self {
-            Error::Interrupted => "interrupted",
-            _ => "failed",
-        }
-    }
-}
-
-impl Error {
     /// Every file with problems, parameter file first.
     pub fn diagnostics(&self) -> Vec<&Diagnostics> {
         match self {
@@ -116,44 +78,21 @@ fn invalid_summary(params: Option<&Diagnostics>, policies: &[Diagnostics]) -> St
     files.join(", ")
 }
 
-/// The exit code of a finished deploy or live plan (DESIGN.md "Contract with users").
-pub fn run_exit_code(report: &crate::report::RunReport) -> i32 {
-    use crate::report::Outcome;
-    match report.outcome {
-        Outcome::Succeeded | Outcome::NoChanges | Outcome::ChangesPending => exit::OK,
-        Outcome::Interrupted => exit::DEPLOYMENT_FAILED,
-        Outcome::Failed if report.failure.as_ref().is_some_and(|f| f.authentication) => {
-            exit::AUTHENTICATION_FAILED
-        }
-        Outcome::Failed => exit::DEPLOYMENT_FAILED,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn internal_and_io_failures_are_not_invalid_input() {
-        let internal = Error::Internal {
-            context: "cannot start the async runtime",
-            message: "no threads".into(),
-        };
-        assert_eq!(internal.exit_code(), exit::DEPLOYMENT_FAILED);
+    fn an_unwritten_result_still_says_how_the_run_ended() {
         let unwritten = Error::ResultNotWritten {
             outcome: Some("Deploy succeeded: 66 created".into()),
             source: std::io::Error::from(std::io::ErrorKind::StorageFull),
         };
-        assert_eq!(unwritten.exit_code(), exit::DEPLOYMENT_FAILED);
         assert!(
             unwritten
                 .to_string()
                 .ends_with("\nthe run itself finished: Deploy succeeded: 66 created"),
             "{unwritten}"
         );
-        assert_eq!(Error::Usage("x".into()).exit_code(), exit::INVALID_INPUT);
-        assert_eq!(Error::Interrupted.exit_code(), 130);
-        assert_eq!(Error::Interrupted.outcome(), "interrupted");
-        assert_eq!(internal.outcome(), "failed");
     }
 }

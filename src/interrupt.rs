@@ -1,5 +1,5 @@
-//! SIGINT/SIGTERM from start to exit. One watcher thread is installed before aigw does anything
-//! else, so an interrupt is never lost or ignored, whatever phase the run is in:
+//! SIGINT/SIGTERM from start to exit. One watcher task on aigw's runtime is installed before aigw
+//! does anything else, so an interrupt is never lost or ignored, whatever phase the run is in:
 //!
 //! - while a phase that can stop itself cleanly runs (getting a credential, the deploy walk),
 //!   the first interrupt asks it to stop ([`Interrupts::cancel`]): nothing new is written and
@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use crate::console::Console;
 use crate::deploy::cancel::{self, Cancel, CancelHandle};
-use crate::error::exit;
+use crate::error::Error;
+use crate::exit::{self, Outcome};
 
 /// What an immediate exit leaves on stdout when the run has not written its result.
 pub type LastWords = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Send + Sync>;
@@ -44,9 +45,15 @@ struct Shared {
 }
 
 impl Interrupts {
-    /// Starts watching for SIGINT and SIGTERM (Ctrl-C on Windows). If the handlers cannot be
-    /// installed, the operating system's default (end the process) stays in place.
-    pub fn install(console: Console, last_words: Option<LastWords>) -> Self {
+    /// Starts watching for SIGINT and SIGTERM (Ctrl-C on Windows) on `runtime`, which must be
+    /// multi-threaded so that the watcher runs while the main thread is blocked. The handlers are
+    /// registered when this returns; if they cannot be, the operating system's default (end the
+    /// process) stays in place.
+    pub fn install(
+        runtime: &tokio::runtime::Handle,
+        console: Console,
+        last_words: Option<LastWords>,
+    ) -> Self {
         let (handle, cancel) = cancel::channel();
         let shared = Arc::new(Shared {
             handle,
@@ -56,33 +63,24 @@ impl Interrupts {
             last_words,
             console,
         });
-        let watcher = Arc::clone(&shared);
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("aigw-signals".into())
-            .spawn(move || {
-                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    let _ = ready_tx.send(());
-                    return;
-                };
-                runtime.block_on(async move {
-                    let signals = Signals::new();
-                    // Handlers are registered: from here on no interrupt ends aigw unseen.
-                    let _ = ready_tx.send(());
-                    let Ok(mut signals) = signals else { return };
-                    loop {
-                        if signals.next().await.is_none() {
-                            return;
-                        }
+        let signals = {
+            let _context = runtime.enter();
+            Signals::new()
+        };
+        // Exiting may wait (briefly) for a result being written: on a multi-threaded runtime the
+        // worker says so and the others keep going (`block_in_place` is refused elsewhere).
+        let may_block = runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
+        if let Ok(mut signals) = signals {
+            let watcher = Arc::clone(&shared);
+            runtime.spawn(async move {
+                while signals.next().await.is_some() {
+                    if may_block {
+                        tokio::task::block_in_place(|| watcher.on_signal());
+                    } else {
                         watcher.on_signal();
                     }
-                });
+                }
             });
-        if spawned.is_ok() {
-            let _ = ready_rx.recv();
         }
         Interrupts { shared, cancel }
     }
@@ -155,6 +153,11 @@ impl Shared {
     }
 
     /// Leaves with 130, after the last words when the result was not written.
+    ///
+    /// This is the one exit that does not return through `main`: the main thread may be blocked
+    /// where it cannot be asked to return (reading a file, writing to a stdout nobody reads, a
+    /// bounded GitHub call), and an interrupt there must end aigw at once. The code still comes
+    /// from [`exit::code`].
     fn exit(&self) -> ! {
         let deadline = Instant::now() + WRITE_GRACE;
         loop {
@@ -171,7 +174,7 @@ impl Shared {
                 Err(_) => break,
             }
         }
-        std::process::exit(exit::INTERRUPTED)
+        leave()
     }
 }
 
@@ -191,9 +194,14 @@ fn speak(last_words: &LastWords, deadline: Instant) {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .is_err()
         {
-            std::process::exit(exit::INTERRUPTED);
+            leave();
         }
     });
+}
+
+/// Ends the process as interrupted (see [`Shared::exit`] for why not through `main`).
+fn leave() -> ! {
+    std::process::exit(i32::from(exit::code(&Outcome::Failed(Error::Interrupted))))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

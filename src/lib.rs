@@ -1,8 +1,13 @@
 //! aigw: deploys a multi-region AI gateway (AI Foundry + API Management) on Azure as one CI step.
 //!
 //! Data flows `params` (file → validated [`spec::StackSpec`]) → `plan` (pure: spec → ordered
-//! stages) → renderers. See DESIGN.md in the repository for the whole picture.
+//! stages) → `deploy` (the walk against ARM) → `report` (one result value) → `render` (pure text,
+//! Markdown, JSON). [`app`] runs one command end to end (CI protocols, GitHub side effects,
+//! interrupts, output); the binary only parses flags into an [`app::Request`] and exits with
+//! [`exit::code`]. No two top-level modules depend on each other (a test checks). See DESIGN.md
+//! in the repository for the whole picture.
 
+pub mod app;
 pub mod arm;
 pub mod auth;
 pub mod ci;
@@ -10,9 +15,12 @@ pub mod commands;
 pub mod console;
 pub mod deploy;
 pub mod diagnostic;
+pub mod duration;
 pub mod emulator;
+pub mod endpoint;
 pub mod env;
 pub mod error;
+pub mod exit;
 pub mod input_file;
 pub mod interrupt;
 pub mod kind;

@@ -1,10 +1,12 @@
-//! The result of `deploy` and live `plan`: one value every renderer reads (terminal text, JSON,
-//! GitHub and Azure DevOps summaries). Renderers decide nothing; everything is decided here.
+//! The results of the commands as values every renderer reads (terminal text, JSON, GitHub and
+//! Azure DevOps summaries): [`RunReport`] of `deploy` and live `plan`, [`ValidateReport`], and
+//! [`FailureReport`] of a run that stopped without one. Renderers decide nothing; everything is
+//! decided here.
 
 use serde_json::{Map, Value};
 
 use crate::arm::StatsSnapshot;
-use crate::deploy::diff::FieldChange;
+use crate::diagnostic::LocatedDiagnostic;
 use crate::plan::{PoolRoute, StageName};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -95,6 +97,17 @@ pub struct RunReport {
     pub routing: Vec<PoolRoute>,
 }
 
+/// One field whose desired value is not what Azure has.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldChange {
+    /// Dotted path, e.g. `sku.capacity` or `properties.pool.services[2].priority`.
+    pub path: String,
+    /// `None` when Azure has no value.
+    pub from: Option<Value>,
+    /// `None` when the value is only known after an earlier resource is written.
+    pub to: Option<Value>,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct StageReport {
     pub name: StageName,
@@ -181,4 +194,43 @@ impl RunReport {
     pub fn operations(&self) -> impl Iterator<Item = &OperationReport> {
         self.stages.iter().flat_map(|s| s.operations.iter())
     }
+}
+
+/// What a successful validation found.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateReport {
+    pub file: String,
+    pub valid: bool,
+    pub regions: usize,
+    pub deployments: usize,
+    pub pools: usize,
+    pub policy_files: usize,
+}
+
+/// The one JSON document on stdout (`--output json`) of a run that ended without a result of its
+/// own: invalid input, no credential, an interrupt, a refused command line.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureReport {
+    /// `None` when the command line named no command.
+    pub command: Option<&'static str>,
+    pub outcome: FailureOutcome,
+    pub exit_code: u8,
+    pub error: ErrorReport,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureOutcome {
+    Failed,
+    /// Stopped by SIGINT/SIGTERM.
+    Interrupted,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ErrorReport {
+    pub message: String,
+    /// Every problem in the parameter and policy files, with its position.
+    pub diagnostics: Vec<LocatedDiagnostic>,
 }

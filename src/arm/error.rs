@@ -277,12 +277,9 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
 
+/// `secs` for people, the one way aigw writes durations ([`crate::duration::human`]).
 pub fn human_secs(secs: u64) -> String {
-    match secs {
-        s if s >= 3600 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-        s if s >= 60 => format!("{}m{:02}s", s / 60, s % 60),
-        s => format!("{s}s"),
-    }
+    crate::duration::human(std::time::Duration::from_secs(secs))
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ use url::Url;
 
 pub use clock::Clock;
 pub use error::{ArmError, ArmErrorKind, ErrorBody};
+// Endpoints and how URLs are shown are shared with `auth` and `ci`, so they live below all three.
+pub use crate::endpoint::{EndpointError, is_loopback, parse_endpoint, redact};
 use retry::{Decision, Outcome, RetryPolicy};
 
 use crate::auth::TokenSource;
@@ -34,47 +36,6 @@ const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (+https://github.com/aigw/aigw)"
 );
-
-/// Why an ARM endpoint URL is refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum EndpointError {
-    #[error("`{0}` is not a URL")]
-    NotUrl(String),
-    #[error(
-        "`{0}` uses plain http; only loopback addresses (the emulator) may, anything else must be https"
-    )]
-    PlainHttp(String),
-    #[error("`{0}` must be an http(s) URL without credentials, query or fragment")]
-    Unsupported(String),
-}
-
-/// Checks `--arm-endpoint`: https, or http to a loopback host.
-pub fn parse_endpoint(text: &str) -> Result<Url, EndpointError> {
-    let url = Url::parse(text).map_err(|_| EndpointError::NotUrl(text.to_string()))?;
-    if !url.username().is_empty()
-        || url.password().is_some()
-        || url.query().is_some()
-        || url.fragment().is_some()
-    {
-        return Err(EndpointError::Unsupported(text.to_string()));
-    }
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(EndpointError::PlainHttp(text.to_string())),
-        _ => Err(EndpointError::Unsupported(text.to_string())),
-    }
-}
-
-/// Whether the endpoint is on this machine (the emulator).
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
 
 /// Counters of what the client sent, for the report and the benchmark.
 #[derive(Debug, Default)]
@@ -393,10 +354,10 @@ impl ArmClient {
                 Decision::RetryAfter(delay) => {
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(
-                        "retrying {} {} in {:.1}s (attempt {attempt} of {}): {}",
+                        "retrying {} {} in {} (attempt {attempt} of {}): {}",
                         method.as_str(),
                         path_of(&shown),
-                        delay.as_secs_f64(),
+                        crate::duration::human(delay),
                         self.policy.max_attempts,
                         retry_reason(&error)
                     );
@@ -529,24 +490,6 @@ fn body_text(body: &Value) -> String {
         Value::String(s) => s.chars().take(300).collect(),
         Value::Null => String::new(),
         other => other.to_string().chars().take(300).collect(),
-    }
-}
-
-/// Drops query parameters other than `api-version` (polling URLs can carry signatures).
-pub fn redact(url: &str) -> String {
-    match url.split_once('?') {
-        None => url.to_string(),
-        Some((base, query)) => {
-            let kept: Vec<&str> = query
-                .split('&')
-                .filter(|p| p.starts_with("api-version="))
-                .collect();
-            if kept.is_empty() {
-                base.to_string()
-            } else {
-                format!("{base}?{}", kept.join("&"))
-            }
-        }
     }
 }
 

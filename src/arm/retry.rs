@@ -1,7 +1,7 @@
 //! The one retry layer (cargo's `util/network/retry.rs` pattern): a small policy that answers
 //! "done / fail / retry after d" for each attempt. Only transient failures are retried.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
@@ -102,16 +102,20 @@ impl RetryPolicy {
     }
 }
 
-/// Parses `Retry-After`: delay-seconds or an HTTP date.
+/// Parses `Retry-After`: delay-seconds, or an HTTP date in any of the three formats RFC 9110
+/// (section 5.6.7) requires recipients to accept: IMF-fixdate, RFC 850 and asctime. A date in the
+/// past means "now".
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    retry_after_at(value, SystemTime::now())
+}
+
+fn retry_after_at(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let when =
-        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let secs = (when - time::OffsetDateTime::now_utc()).whole_seconds();
-    Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -234,6 +238,34 @@ mod tests {
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
             Some(Duration::ZERO)
         );
+        // Past dates in the obsolete formats mean "now" too (before httpdate: not read at all).
+        assert_eq!(
+            parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after("Wed Oct 21 07:28:00 2015"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-5"), None);
+    }
+
+    #[test]
+    fn retry_after_reads_all_three_http_date_formats() {
+        // RFC 9110 section 5.6.7's own examples of one instant, read 37 seconds before it.
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:00 GMT")
+            .expect("IMF-fixdate example");
+        for (format, value) in [
+            ("IMF-fixdate", "Sun, 06 Nov 1994 08:49:37 GMT"),
+            ("RFC 850", "Sunday, 06-Nov-94 08:49:37 GMT"),
+            ("asctime", "Sun Nov  6 08:49:37 1994"),
+        ] {
+            assert_eq!(
+                retry_after_at(value, now),
+                Some(Duration::from_secs(37)),
+                "{format}: {value}"
+            );
+        }
     }
 }

@@ -131,7 +131,7 @@ pub async fn resolve(env: &Env, forced: Option<AuthMethod>) -> Result<Resolved, 
             }),
             Err(_) => attempts.push(Attempt {
                 method,
-                reason: format!("no token within {}s", limit.as_secs()),
+                reason: format!("no token within {}", crate::duration::human(limit)),
             }),
         }
     }
@@ -283,7 +283,7 @@ fn federated<C: ClientAssertion + 'static>(
 /// to a local fake. Ignored unless it points at a loopback address.
 fn test_redirect(env: &Env) -> Option<url::Url> {
     let value = env.non_empty("AIGW_TEST_AUTHORITY_REDIRECT")?;
-    crate::arm::parse_endpoint(value)
+    crate::endpoint::parse_endpoint(value)
         .ok()
         .filter(|u| u.scheme() == "http")
 }

@@ -28,7 +28,7 @@ impl std::fmt::Debug for GithubOidc {
         f.debug_struct("GithubOidc")
             .field(
                 "request_url",
-                &crate::arm::redact(self.request_url.as_str()),
+                &crate::endpoint::redact(self.request_url.as_str()),
             )
             .finish_non_exhaustive()
     }
@@ -42,7 +42,7 @@ impl GithubOidc {
     ) -> Result<Self, String> {
         let mut url = url::Url::parse(request_url)
             .map_err(|_| "ACTIONS_ID_TOKEN_REQUEST_URL is not a URL".to_string())?;
-        if crate::arm::parse_endpoint(&format!(
+        if crate::endpoint::parse_endpoint(&format!(
             "{}://{}",
             url.scheme(),
             url.host_str().unwrap_or("")

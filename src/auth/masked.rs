@@ -91,11 +91,7 @@ mod tests {
         let (secrets, seen) = recording();
         let tokens = MaskedTokens::new(Arc::new(Rotating(Mutex::new(0))), secrets.clone());
         for _ in 0..5 {
-            tokens
-                .token()
-                .await
-                .map(|_| ())
-                .unwrap_or_else(|e| panic!("{e}"));
+            tokens.token().await.map(|_| ()).expect("token");
         }
         assert_eq!(
             raw_tokens(&seen),
@@ -115,11 +111,7 @@ mod tests {
             secrets,
         );
         for _ in 0..3 {
-            tokens
-                .token()
-                .await
-                .map(|_| ())
-                .unwrap_or_else(|e| panic!("{e}"));
+            tokens.token().await.map(|_| ()).expect("token");
         }
         assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 1);
         assert_eq!(tokens.describe(), "AZURE_ACCESS_TOKEN");

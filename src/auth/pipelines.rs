@@ -30,7 +30,7 @@ impl std::fmt::Debug for PipelinesOidc {
         f.debug_struct("PipelinesOidc")
             .field(
                 "request_url",
-                &crate::arm::redact(self.request_url.as_str()),
+                &crate::endpoint::redact(self.request_url.as_str()),
             )
             .finish_non_exhaustive()
     }
@@ -45,7 +45,7 @@ impl PipelinesOidc {
     ) -> Result<Self, String> {
         let mut url = url::Url::parse(request_url)
             .map_err(|_| "SYSTEM_OIDCREQUESTURI is not a URL".to_string())?;
-        crate::arm::parse_endpoint(&format!(
+        crate::endpoint::parse_endpoint(&format!(
             "{}://{}",
             url.scheme(),
             url.host_str().unwrap_or("")

@@ -36,7 +36,7 @@ async fn token_of(resolved: &Resolved) -> String {
         .token()
         .await
         .map(|t| t.expose_secret().to_string())
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("token")
 }
 
 #[tokio::test]
@@ -46,7 +46,7 @@ async fn a_ready_token_wins_and_is_not_printed() {
         None,
     )
     .await;
-    let resolved = resolved.unwrap_or_else(|e| panic!("{e}"));
+    let resolved = resolved.expect("credential resolved");
     assert_eq!(resolved.method, AuthMethod::Token);
     assert_eq!(token_of(&resolved).await, "ready-token");
     assert!(!resolved.source.describe().contains("ready-token"));
@@ -82,7 +82,7 @@ async fn github_oidc_fetches_a_fresh_assertion_for_every_token_request() {
             ("AZURE_CLIENT_ID", "client-1"),
         ],
     );
-    let resolved = resolve(&env, None).await.unwrap_or_else(|e| panic!("{e}"));
+    let resolved = resolve(&env, None).await.expect("credential resolved");
     assert_eq!(resolved.method, AuthMethod::GithubOidc);
     assert_eq!(token_of(&resolved).await, "arm-token-from-oidc");
     assert_eq!(token_of(&resolved).await, "arm-token-from-oidc");
@@ -133,7 +133,7 @@ async fn azure_pipelines_exchanges_the_service_connections_oidc_token() {
     );
     let resolved = resolve(&env, Some(AuthMethod::AzurePipelines))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("credential resolved");
     assert_eq!(token_of(&resolved).await, "arm-token-from-ado");
     assert_eq!(
         secrets::global().scrub_known("x ado-oidc-assertion y"),
@@ -159,9 +159,9 @@ async fn a_federated_token_file_is_read_for_every_token_request() {
         "arm-2",
     )
     .await;
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("token");
-    std::fs::write(&file, "file-jwt-one\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&file, "file-jwt-one\n").expect("test file written");
     let file_text = file.display().to_string();
     let env = env(
         &server,
@@ -173,10 +173,10 @@ async fn a_federated_token_file_is_read_for_every_token_request() {
     );
     let resolved = resolve(&env, Some(AuthMethod::WorkloadIdentity))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("credential resolved");
     assert_eq!(token_of(&resolved).await, "arm-1");
     // The platform rotates the file; the next token request (the last one expired) sends it.
-    std::fs::write(&file, "file-jwt-two").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&file, "file-jwt-two").expect("test file written");
     assert_eq!(token_of(&resolved).await, "arm-2");
 }
 
@@ -270,7 +270,7 @@ async fn client_secret_credentials() {
     );
     let resolved = resolve(&env, Some(AuthMethod::ClientSecret))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("credential resolved");
     assert_eq!(token_of(&resolved).await, "arm-token-from-secret");
 }
 
@@ -294,7 +294,7 @@ async fn a_rejected_secret_is_reported_without_the_secret() {
     let failure = resolve(&env, Some(AuthMethod::ClientSecret))
         .await
         .err()
-        .unwrap_or_else(|| panic!("expected failure"));
+        .expect("expected failure");
     let text = failure.to_string();
     assert!(text.contains("client secret"), "{text}");
     assert!(!text.contains("s3cr3t-value"), "{text}");
@@ -303,10 +303,7 @@ async fn a_rejected_secret_is_reported_without_the_secret() {
 #[tokio::test]
 async fn when_nothing_works_every_source_says_why() {
     let env = Env::from_pairs([("GITHUB_ACTIONS", "true"), ("PATH", "/nonexistent")]);
-    let failure = resolve(&env, None)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("expected failure"));
+    let failure = resolve(&env, None).await.err().expect("expected failure");
     let text = failure.to_string();
     for expected in [
         "access token (AZURE_ACCESS_TOKEN): AZURE_ACCESS_TOKEN is not set",
@@ -330,7 +327,7 @@ async fn act_has_no_oidc() {
     let failure = resolve(&env, Some(AuthMethod::GithubOidc))
         .await
         .err()
-        .unwrap_or_else(|| panic!("expected failure"));
+        .expect("expected failure");
     assert!(
         failure.to_string().contains("not available under act"),
         "{failure}"

@@ -15,16 +15,8 @@ use serde_json::{Map, Value};
 use crate::kind::{Comparison, FieldPattern, ResourceKind, Step, When};
 use crate::plan::DeferredRef;
 
-/// One field whose desired value is not what Azure has.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct FieldChange {
-    /// Dotted path, e.g. `sku.capacity` or `properties.pool.services[2].priority`.
-    pub path: String,
-    /// `None` when Azure has no value.
-    pub from: Option<Value>,
-    /// `None` when the value is only known after an earlier resource is written.
-    pub to: Option<Value>,
-}
+/// A change is part of the run's result, so the report owns the type.
+pub use crate::report::FieldChange;
 
 /// Every field of `desired` that `actual` does not match, by the rules of `kind`.
 pub fn changes_for(kind: ResourceKind, desired: &Value, actual: &Value) -> Vec<FieldChange> {

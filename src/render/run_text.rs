@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::console::elapsed;
+use super::style::{BAD, CHANGE, ERROR, GOOD, HEADER, WARNING, paint};
+use crate::duration::human;
 use crate::report::{Action, Mode, Outcome, RunReport};
 
 /// Titles longer than this are not padded: one long role assignment must not push every
@@ -22,7 +23,12 @@ pub fn render(report: &RunReport) -> String {
         .max()
         .unwrap_or(0)
         .max(44);
-    let _ = writeln!(out, "{}", headline(report));
+    let headline_style = match report.outcome {
+        Outcome::Succeeded | Outcome::NoChanges => GOOD,
+        Outcome::ChangesPending => CHANGE,
+        Outcome::Failed | Outcome::Interrupted => ERROR,
+    };
+    let _ = writeln!(out, "{}", paint(headline_style, &headline(report)));
     for stage in &report.stages {
         // A plan lists what would change; unchanged resources are only counted.
         let unchanged = stage
@@ -61,12 +67,17 @@ pub fn render(report: &RunReport) -> String {
             let duration = if op.action == Action::NotReached {
                 String::new()
             } else {
-                elapsed(Duration::from_millis(op.duration_ms))
+                human(Duration::from_millis(op.duration_ms))
             };
-            let line = format!(
-                "  {action:<14} {:<24} {:<width$} {duration}",
-                op.kind, op.title
-            );
+            let style = match op.action {
+                Action::Create => GOOD,
+                Action::Update => CHANGE,
+                Action::Failed | Action::Interrupted => BAD,
+                Action::Unchanged | Action::NotReached => anstyle::Style::new(),
+            };
+            // Padded before it is styled: escape codes have no width on screen.
+            let action = paint(style, &format!("{action:<14}"));
+            let line = format!("  {action} {:<24} {:<width$} {duration}", op.kind, op.title);
             let _ = writeln!(out, "{}", line.trim_end());
             for change in &op.changes {
                 let _ = writeln!(
@@ -83,14 +94,14 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     if let Some(failure) = &report.failure {
-        let _ = writeln!(
-            out,
-            "\nError{}:",
+        let title = format!(
+            "Error{}:",
             failure
                 .subject()
                 .map(|r| format!(" at {r}"))
                 .unwrap_or_default()
         );
+        let _ = writeln!(out, "\n{}", paint(ERROR, &title));
         for line in failure.message.lines() {
             let _ = writeln!(out, "  {line}");
         }
@@ -99,10 +110,10 @@ pub fn render(report: &RunReport) -> String {
         }
     }
     for warning in &report.warnings {
-        let _ = writeln!(out, "\nwarning: {warning}");
+        let _ = writeln!(out, "\n{} {warning}", paint(WARNING, "warning:"));
     }
     if report.mode == Mode::Deploy && !report.outputs.is_empty() {
-        let _ = writeln!(out, "\nOutputs");
+        let _ = writeln!(out, "\n{}", paint(HEADER, "Outputs"));
         for (name, value) in &report.outputs {
             let _ = writeln!(out, "  {name:<22} {}", compact(value));
         }
@@ -112,7 +123,7 @@ pub fn render(report: &RunReport) -> String {
 
 pub fn headline(report: &RunReport) -> String {
     let count = |action: Action| report.operations().filter(|o| o.action == action).count();
-    let took = elapsed(Duration::from_millis(report.duration_ms));
+    let took = human(Duration::from_millis(report.duration_ms));
     let r = &report.requests;
     let requests = format!(
         "{} reads, {} writes, {} polls, {} retries",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::console::elapsed;
+use crate::duration::human;
 use crate::plan::{PoolRoute, kind_label};
 use crate::report::{Action, Mode, Outcome, RunReport};
 
@@ -63,7 +63,7 @@ pub fn render_within(report: &RunReport, target: Target, limit: usize) -> String
         head,
         "Resource group `{}`{subscription} · {} · {} ARM requests ({} writes, {} retries)\n",
         report.resource_group,
-        elapsed(Duration::from_millis(report.duration_ms)),
+        human(Duration::from_millis(report.duration_ms)),
         report.requests.reads + report.requests.writes + report.requests.polls,
         report.requests.writes,
         report.requests.retries,
@@ -245,7 +245,7 @@ fn stage_section(
         let duration = if op.action == Action::NotReached {
             String::new()
         } else {
-            elapsed(Duration::from_millis(op.duration_ms))
+            human(Duration::from_millis(op.duration_ms))
         };
         let _ = writeln!(
             out,

@@ -9,7 +9,7 @@ use crate::support::*;
 
 /// The outputs a deploy of the example writes, camelCase.
 fn output_names() -> Vec<String> {
-    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).expect("file readable");
     let spec = aigw::params::load_text(
         aigw::source::SourceFile::new("e.bicepparam", text),
         aigw::params::ParamFormat::Bicepparam,
@@ -28,8 +28,7 @@ fn output_names() -> Vec<String> {
 
 #[test]
 fn action_yml_maps_every_step_output_one_to_one() {
-    let text =
-        std::fs::read_to_string(repo_root().join("action.yml")).unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(repo_root().join("action.yml")).expect("file readable");
     let outputs_section = text
         .split("\noutputs:\n")
         .nth(1)
@@ -62,9 +61,9 @@ fn action_yml_maps_every_step_output_one_to_one() {
 
 #[test]
 fn the_azure_devops_task_declares_every_output_and_a_node_handler() {
-    let text = std::fs::read_to_string(repo_root().join("tasks/aigw/task.json"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let task: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let text =
+        std::fs::read_to_string(repo_root().join("tasks/aigw/task.json")).expect("file readable");
+    let task: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     let declared: Vec<String> = task["outputVariables"]
         .as_array()
         .into_iter()
@@ -91,12 +90,12 @@ fn the_azure_devops_task_declares_every_output_and_a_node_handler() {
 fn fake_release(dir: &Path, version: &str, corrupt: Option<&str>) {
     for target in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
         let staging = dir.join(format!("staging-{target}"));
-        std::fs::create_dir_all(&staging).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(&staging).expect("directory created");
         std::fs::write(
             staging.join("aigw"),
             format!("#!/bin/sh\necho \"aigw {version} {target}\"\n"),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("test file written");
         let asset = dir.join(format!("aigw-{version}-{target}.tar.gz"));
         let status = Command::new("tar")
             .arg("-czf")
@@ -105,7 +104,7 @@ fn fake_release(dir: &Path, version: &str, corrupt: Option<&str>) {
             .arg(&staging)
             .arg("aigw")
             .status()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("command runs");
         assert!(status.success());
     }
     let sums = Command::new("sh")
@@ -113,7 +112,7 @@ fn fake_release(dir: &Path, version: &str, corrupt: Option<&str>) {
         .arg("sha256sum aigw-*.tar.gz")
         .current_dir(dir)
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     let mut text = String::from_utf8_lossy(&sums.stdout).into_owned();
     if let Some(target) = corrupt {
         text = text
@@ -128,7 +127,7 @@ fn fake_release(dir: &Path, version: &str, corrupt: Option<&str>) {
             .collect::<Vec<_>>()
             .join("\n");
     }
-    std::fs::write(dir.join("SHA256SUMS"), text).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("SHA256SUMS"), text).expect("test file written");
 }
 
 struct Install {
@@ -139,7 +138,7 @@ struct Install {
 }
 
 fn install(release: &Path, cache: &Path, os: &str, arch: &str) -> Install {
-    let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let work = tempfile::tempdir().expect("temporary directory");
     let outputs = work.path().join("outputs");
     let path_file = work.path().join("path");
     let result = Command::new("bash")
@@ -158,7 +157,7 @@ fn install(release: &Path, cache: &Path, os: &str, arch: &str) -> Install {
         .env("GITHUB_OUTPUT", &outputs)
         .env("GITHUB_PATH", &path_file)
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     Install {
         code: result.status.code().unwrap_or(-1),
         stderr: String::from_utf8_lossy(&result.stderr).into_owned(),
@@ -169,8 +168,8 @@ fn install(release: &Path, cache: &Path, os: &str, arch: &str) -> Install {
 
 #[test]
 fn the_install_script_picks_the_asset_for_the_runner_and_caches_it() {
-    let release = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let release = tempfile::tempdir().expect("temporary directory");
+    let cache = tempfile::tempdir().expect("temporary directory");
     fake_release(release.path(), "0.1.0", None);
 
     let arm = install(release.path(), cache.path(), "Linux", "ARM64");
@@ -181,9 +180,7 @@ fn the_install_script_picks_the_asset_for_the_runner_and_caches_it() {
         arm.path_file.trim(),
         cache.path().join("aigw/0.1.0/arm64").display().to_string()
     );
-    let run = Command::new(&exe)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let run = Command::new(&exe).output().expect("command runs");
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
         "aigw 0.1.0 aarch64-unknown-linux-musl\n"
@@ -194,14 +191,14 @@ fn the_install_script_picks_the_asset_for_the_runner_and_caches_it() {
     assert_eq!(x64.code, 0, "{}", x64.stderr);
     let run = Command::new(cache.path().join("aigw/0.1.0/x64/aigw"))
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     assert_eq!(
         String::from_utf8_lossy(&run.stdout),
         "aigw 0.1.0 x86_64-unknown-linux-musl\n"
     );
 
     // A second install is served from the tool cache, without the release.
-    std::fs::remove_dir_all(release.path()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_dir_all(release.path()).expect("directory removed");
     let cached = install(release.path(), cache.path(), "Linux", "ARM64");
     assert_eq!(cached.code, 0, "{}", cached.stderr);
 
@@ -218,8 +215,8 @@ fn the_install_script_picks_the_asset_for_the_runner_and_caches_it() {
 
 #[test]
 fn a_checksum_mismatch_stops_the_install() {
-    let release = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let release = tempfile::tempdir().expect("temporary directory");
+    let cache = tempfile::tempdir().expect("temporary directory");
     fake_release(release.path(), "0.1.0", Some("x86_64-unknown-linux-musl"));
     let result = install(release.path(), cache.path(), "Linux", "X64");
     assert_ne!(result.code, 0);
@@ -240,15 +237,15 @@ fn a_checksum_mismatch_stops_the_install() {
 
 /// `run-aigw.sh` with a stand-in binary that prints its arguments, one per line.
 fn run_script(env: &[(&str, &str)]) -> (i32, Vec<String>, String) {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let fake = dir.path().join("aigw");
     std::fs::write(&fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n")
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("test file written");
     Command::new("chmod")
         .arg("+x")
         .arg(&fake)
         .status()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     let mut cmd = Command::new("bash");
     cmd.arg(repo_root().join("scripts/run-aigw.sh"))
         .env_clear()
@@ -257,7 +254,7 @@ fn run_script(env: &[(&str, &str)]) -> (i32, Vec<String>, String) {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+    let output = cmd.output().expect("command runs");
     let args = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(String::from)
@@ -326,9 +323,9 @@ fn the_run_script_turns_inputs_into_separate_arguments() {
 fn workflow_texts() -> Vec<(String, String)> {
     let mut files = vec!["action.yml".to_string(), "README.md".to_string()];
     for dir in [".github/workflows", "examples/workflows"] {
-        let entries = std::fs::read_dir(repo_root().join(dir)).unwrap_or_else(|e| panic!("{e}"));
+        let entries = std::fs::read_dir(repo_root().join(dir)).expect("directory readable");
         for entry in entries {
-            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let path = entry.expect("directory entry").path();
             if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
                 files.push(format!(
                     "{dir}/{}",
@@ -406,7 +403,7 @@ fn the_static_check_rejects_a_dynamically_linked_binary() {
         .arg("--check")
         .arg(assert_cmd::cargo::cargo_bin("aigw"))
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("is not statically linked"), "{stderr}");

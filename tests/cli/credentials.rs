@@ -293,7 +293,7 @@ impl Leftovers {
 
 /// Runs `cmd` as the CI platform `mode` would, collecting every output.
 fn run_as(mode: &'static str, mut cmd: assert_cmd::Command) -> (Leftovers, i32) {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     cmd.env("AIGW_CI", mode);
     match mode {
         "github" => {
@@ -307,7 +307,7 @@ fn run_as(mode: &'static str, mut cmd: assert_cmd::Command) -> (Leftovers, i32) 
         }
         _ => {}
     }
-    let output = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+    let output = cmd.output().expect("command runs");
     let mut texts = vec![
         (
             "stdout".to_string(),
@@ -425,10 +425,10 @@ fn a_failed_plan_comment_and_a_github_error_show_no_token() {
             .await;
         server
     });
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let event = dir.path().join("event.json");
     std::fs::write(&event, json!({"pull_request": {"number": 7}}).to_string())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("test file written");
     let github_token = "ghs_0123456789abcdefghijklmnopqrstuvwxyz";
     let mut cmd = ctx.aigw("plan", EXAMPLE);
     cmd.env("GITHUB_EVENT_NAME", "pull_request")

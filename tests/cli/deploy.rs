@@ -456,7 +456,7 @@ fn an_existing_equivalent_role_assignment_under_another_name_is_unchanged() {
         .requests()
         .into_iter()
         .find(|r| r.method == "PUT" && r.path.contains("roleAssignments"))
-        .unwrap_or_else(|| panic!("no assignment"));
+        .expect("no assignment");
     let body = rbac.body.clone().unwrap_or_default();
     let other = format!(
         "{}/00000000-1111-2222-3333-444444444444",
@@ -498,9 +498,7 @@ fn an_existing_equivalent_role_assignment_under_another_name_is_unchanged() {
 
 fn reqwest_client() -> reqwest::Client {
     aigw::tls::install_crypto_provider();
-    reqwest::Client::builder()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
+    reqwest::Client::builder().build().expect("HTTP client")
 }
 
 #[test]
@@ -636,7 +634,7 @@ fn an_interrupted_deploy_reports_and_the_next_one_converges() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("process spawned");
     // Wait until API Management is being created, then interrupt.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !ctx
@@ -653,16 +651,16 @@ fn an_interrupted_deploy_reports_and_the_next_one_converges() {
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     assert!(status.success());
-    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let output = child.wait_with_output().expect("process output");
     assert_eq!(
         output.status.code(),
         Some(1),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(report["outcome"], "interrupted");
     assert_eq!(
         report["stages"][4]["operations"][0]["action"],
@@ -703,9 +701,7 @@ fn an_update_keeps_what_others_set_on_the_resource() {
     let account = format!(
         "/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-aigw-acc-x7k/providers/Microsoft.CognitiveServices/accounts/cog-aifoundry-acc-x7k-weu"
     );
-    let mut current = ctx
-        .resource(&account)
-        .unwrap_or_else(|| panic!("no account"));
+    let mut current = ctx.resource(&account).expect("no account");
     current["tags"]["owner"] = serde_json::json!("team-a");
     current["properties"]["networkAcls"] =
         serde_json::json!({"defaultAction": "Allow", "ipRules": [{"value": "203.0.113.0/24"}]});
@@ -746,9 +742,9 @@ fn an_unregistered_provider_is_a_warning_for_plan_and_registered_by_deploy() {
         .aigw("plan", EXAMPLE)
         .args(["--output", "json"])
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     assert_eq!(plan.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&plan.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&plan.stdout).expect("valid JSON");
     assert!(
         report["warnings"].to_string().contains(
             "resource provider Microsoft.ApiManagement is NotRegistered; deploy will register it"
@@ -808,8 +804,8 @@ fn a_new_usage_table_not_yet_accepted_by_the_rule_is_waited_for() {
         .args(["--output", "json"])
         .env("AIGW_TEST_TIME_SCALE", "0.01")
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{report:#}\n{stderr}");
     assert_eq!(report["outcome"], "succeeded");

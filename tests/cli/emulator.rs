@@ -31,11 +31,8 @@ impl Standalone {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("aigw emulator: {e}"));
-        let stderr = child
-            .stderr
-            .take()
-            .unwrap_or_else(|| panic!("no stderr pipe"));
+            .expect("aigw emulator");
+        let stderr = child.stderr.take().expect("no stderr pipe");
         let mut reader = BufReader::new(stderr);
         let mut seen = String::new();
         // The emulator logs its address once it listens; EOF means it exited.
@@ -77,7 +74,7 @@ impl Standalone {
             .env("AZURE_ACCESS_TOKEN", "anything")
             .env("AIGW_TEST_TIME_SCALE", "0.01")
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("command runs");
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let report = serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|e| panic!("not one JSON document ({e}):\n{stderr}"));
@@ -147,7 +144,7 @@ fn the_standalone_emulator_rejects_a_body_the_specification_does_not_allow() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("async runtime");
     aigw::tls::install_crypto_provider();
     let client = reqwest::Client::new();
     let put = |path: String, body: Value| {
@@ -157,7 +154,7 @@ fn the_standalone_emulator_rejects_a_body_the_specification_does_not_allow() {
             .json(&body)
             .timeout(std::time::Duration::from_secs(30));
         runtime.block_on(async move {
-            let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            let response = request.send().await.expect("request sent");
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap_or(Value::Null);
             (status, body)

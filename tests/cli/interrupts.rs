@@ -34,14 +34,14 @@ fn spawn(args: &[&str], env: &[(&str, &str)]) -> Child {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
+    cmd.spawn().expect("process spawned")
 }
 
 fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("command runs");
     assert!(status.success());
 }
 
@@ -49,10 +49,10 @@ fn signal(child: &Child, name: &str) {
 /// fails (a guard against hangs, not a timing assertion).
 fn wait(mut child: Child, limit: Duration) -> Output {
     let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap_or_else(|e| panic!("{e}")).is_none() {
+    while child.try_wait().expect("child status").is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();
-            let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+            let output = child.wait_with_output().expect("process output");
             panic!(
                 "aigw did not stop after the interrupt; stderr:\n{}",
                 String::from_utf8_lossy(&output.stderr)
@@ -60,7 +60,7 @@ fn wait(mut child: Child, limit: Duration) -> Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+    child.wait_with_output().expect("process output")
 }
 
 #[test]
@@ -120,9 +120,9 @@ fn an_interrupt_while_stdout_is_blocked_exits_130() {
     child
         .stdout
         .as_mut()
-        .unwrap_or_else(|| panic!("stdout"))
+        .expect("stdout")
         .read_exact(&mut first)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("first byte of stdout");
     assert_eq!(&first, b"{");
     signal(&child, "TERM");
     let output = wait(child, Duration::from_secs(20));

@@ -7,8 +7,7 @@ fn plan_json(params: &str) -> Value {
         .args(["plan", "--params", params, "--offline", "--output", "json"])
         .assert()
         .code(0);
-    serde_json::from_str(&stdout_of(&assert))
-        .unwrap_or_else(|e| panic!("not one JSON document: {e}"))
+    serde_json::from_str(&stdout_of(&assert)).expect("not one JSON document")
 }
 
 /// `(stage, [type name location])` of a JSON plan.
@@ -169,7 +168,7 @@ fn a_subscription_id_goes_into_every_id() {
         ])
         .assert()
         .code(0);
-    let plan: Value = serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    let plan: Value = serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     let ids: Vec<&str> = plan["stages"]
         .as_array()
         .into_iter()
@@ -238,8 +237,7 @@ fn an_invalid_file_plans_nothing() {
         ])
         .assert()
         .code(2);
-    let document: Value =
-        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    let document: Value = serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     assert_eq!(document["outcome"], "failed");
     assert!(
         document.get("stages").is_none(),

@@ -15,9 +15,9 @@ const APIM: &str = "/subscriptions/11111111-2222-3333-4444-555555555555/resource
 /// A copy of the shipped policies to edit, in `root/policies`.
 fn policies_copy(root: &Path) -> PathBuf {
     let dir = root.join("policies");
-    std::fs::create_dir_all(dir.join("fragments")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.join("fragments")).expect("directory created");
     for file in aigw::policy::embedded() {
-        std::fs::write(root.join(&file.path), &file.text).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(root.join(&file.path), &file.text).expect("test file written");
     }
     dir
 }
@@ -109,7 +109,7 @@ fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_pol
     let text = std::fs::read_to_string(&v1).unwrap_or_default();
     assert!(text.contains("timeout=\"240\""));
     std::fs::write(&v1, text.replacen("timeout=\"240\"", "timeout=\"200\"", 1))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("test file written");
     let before = ctx.requests().len();
     let (report, code) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
     assert_eq!(code, 0, "{report:#}");
@@ -138,20 +138,20 @@ fn a_rerun_leaves_the_policies_alone_and_an_edited_file_updates_exactly_that_pol
             1,
         ),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("test file written");
     let (report, _) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
     assert_eq!(report["outcome"], "no-changes");
 
     // Reindenting the file is not a change either; a whitespace-only edit inside a string
     // literal of an expression is (it changes the message callers get), and is deployed.
     let text = std::fs::read_to_string(&v1).unwrap_or_default();
-    std::fs::write(&v1, text.replace("\n        <", "\n  <")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&v1, text.replace("\n        <", "\n  <")).expect("test file written");
     let (report, _) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
     assert_eq!(report["outcome"], "no-changes", "{report:#}");
     let text = std::fs::read_to_string(&v1).unwrap_or_default();
     let spaced = text.replacen("\"Requests to /v1", "\"Requests  to /v1", 1);
     assert_ne!(spaced, text, "the edit applies");
-    std::fs::write(&v1, spaced).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&v1, spaced).expect("test file written");
     let before = ctx.requests().len();
     let (report, code) = ctx.deploy_json(EXAMPLE, &["--policies", &dir.display().to_string()]);
     assert_eq!(code, 0, "{report:#}");
@@ -179,7 +179,7 @@ fn validate_points_at_each_problem_of_a_broken_policy_file() {
     let text = std::fs::read_to_string(&aoai).expect("read the policy");
     let broken = text.replacen("<set-variable name=\"aigw-api-shape\" value=\"openai\" />", "<set-variable name=\"aigw-api-shape\" value=\"@(context.Variables[&quot;x&quot;\" />\n        <forward-request />", 1);
     assert_ne!(broken, text, "the edit applies");
-    std::fs::write(&aoai, &broken).expect("write");
+    std::fs::write(&aoai, &broken).expect("test file written");
     let assert = aigw_cmd()
         .args(["validate", "--params", EXAMPLE, "--policies"])
         .arg(&dir)

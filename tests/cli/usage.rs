@@ -153,7 +153,7 @@ fn a_result_that_cannot_be_written_exits_1_and_the_outcome_stays_visible() {
         let full = std::fs::OpenOptions::new()
             .write(true)
             .open("/dev/full")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("file opens");
         let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("aigw"))
             .args([
                 "deploy",
@@ -173,7 +173,7 @@ fn a_result_that_cannot_be_written_exits_1_and_the_outcome_stays_visible() {
             .env_remove("CI")
             .stdout(full)
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("command runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(

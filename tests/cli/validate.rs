@@ -109,8 +109,7 @@ fn json_output_is_one_document() {
         .args(["validate", "--params", EXAMPLE, "--output", "json"])
         .assert()
         .code(0);
-    let report: serde_json::Value =
-        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     assert_eq!(report["valid"], true);
     assert_eq!(report["deployments"], 6);
 }
@@ -128,11 +127,10 @@ fn missing_or_unreadable_files_are_input_errors() {
 
 #[test]
 fn new_regions_need_an_explicit_flag() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).expect("file readable");
     let file = dir.path().join("new.bicepparam");
-    std::fs::write(&file, text.replace("francecentral", "francenorth"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&file, text.replace("francecentral", "francenorth")).expect("test file written");
     let file = file.display().to_string();
     aigw_cmd()
         .args(["validate", "--params", &file])
@@ -153,8 +151,8 @@ fn new_regions_need_an_explicit_flag() {
 
 #[test]
 fn environment_variables_feed_read_environment_variable() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let text = std::fs::read_to_string(repo_root().join(EXAMPLE)).expect("file readable");
     let file = dir.path().join("env.bicepparam");
     std::fs::write(
         &file,
@@ -163,7 +161,7 @@ fn environment_variables_feed_read_environment_variable() {
             "param suffix = readEnvironmentVariable('AIGW_TEST_SUFFIX')",
         ),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("test file written");
     let file = file.display().to_string();
     aigw_cmd()
         .args(["validate", "--params", &file])
@@ -211,7 +209,7 @@ fn with_json_output_failures_are_one_json_document_too() {
         .assert()
         .code(2);
     let document: serde_json::Value =
-        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     assert_eq!(document["outcome"], "failed");
     assert_eq!(document["exitCode"], 2);
     let diagnostics = document["error"]["diagnostics"]
@@ -226,7 +224,7 @@ fn with_json_output_failures_are_one_json_document_too() {
         .assert()
         .code(2);
     let document: serde_json::Value =
-        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     assert!(
         document["error"]["message"]
             .as_str()
@@ -241,7 +239,7 @@ const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
 
 #[test]
 fn only_regular_files_are_read() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let directory = dir.path().display().to_string();
     let mut cases = vec![(
         directory.clone(),
@@ -268,9 +266,9 @@ fn only_regular_files_are_read() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_symlink_to_the_process_environment_is_refused_without_echoing_it() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let link = dir.path().join("main.acc.parameters.bicepparam");
-    std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("/proc/self/environ", &link).expect("symlink created");
     let assert = aigw_cmd()
         .env("AIGW_TEST_SECRET", "s3cr3t-value")
         .args(["validate", "--params", &link.display().to_string()])
@@ -285,12 +283,12 @@ fn a_symlink_to_the_process_environment_is_refused_without_echoing_it() {
 #[cfg(unix)]
 #[test]
 fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let fifo = dir.path().join("params.bicepparam");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
         .status()
-        .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+        .expect("mkfifo");
     assert!(made.success());
     let fifo = fifo.display().to_string();
     aigw_cmd()
@@ -305,9 +303,9 @@ fn a_named_pipe_is_refused_without_waiting_for_a_writer() {
 
 #[test]
 fn a_file_over_4_mib_is_refused_with_its_size() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("temporary directory");
     let file = dir.path().join("big.bicepparam");
-    std::fs::write(&file, " ".repeat(4 * 1024 * 1024 + 1)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&file, " ".repeat(4 * 1024 * 1024 + 1)).expect("test file written");
     let file = file.display().to_string();
     aigw_cmd()
         .args(["validate", "--params", &file])
@@ -321,9 +319,8 @@ fn a_file_over_4_mib_is_refused_with_its_size() {
 /// 4 MB hostile files: whatever they hold, the answer is a few kilobytes, safe to print.
 #[test]
 fn four_megabyte_hostile_files_get_short_safe_answers() {
-    let example =
-        std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let example = std::fs::read_to_string(repo_root().join(EXAMPLE)).expect("file readable");
+    let dir = tempfile::tempdir().expect("temporary directory");
     let size = 4 * 1024 * 1024 - 4096;
     let huge_value = "A\\n::warning::x ".repeat(size / 16);
     let many_lines: String = (0..(size - example.len()) / 28)
@@ -355,7 +352,7 @@ fn four_megabyte_hostile_files_get_short_safe_answers() {
     for (name, text, expected) in cases {
         assert!(text.len() <= 4 * 1024 * 1024, "{name}: {}", text.len());
         let file = dir.path().join(name);
-        std::fs::write(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, &text).expect("test file written");
         let assert = aigw_cmd()
             .args(["validate", "--params", &file.display().to_string()])
             .timeout(HANG_GUARD)
@@ -378,7 +375,7 @@ fn a_file_that_is_not_utf8_is_reported_at_its_first_invalid_byte() {
         .assert()
         .code(2);
     let document: serde_json::Value =
-        serde_json::from_str(&stdout_of(&assert)).unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&stdout_of(&assert)).expect("valid JSON");
     let diagnostic = &document["error"]["diagnostics"][0];
     assert_eq!(diagnostic["code"], "not-utf8");
     assert_eq!(

@@ -42,7 +42,7 @@ impl Timeouts {
     /// The defaults; for a loopback API (a test fake) scaled by the `AIGW_TEST_TIME_SCALE` hook,
     /// which never applies to a real GitHub.
     pub fn for_api(env: &Env, api: &url::Url) -> Self {
-        if !crate::arm::is_loopback(api) {
+        if !crate::endpoint::is_loopback(api) {
             return Timeouts::DEFAULT;
         }
         let clock = crate::arm::Clock::from_env(env);
@@ -116,7 +116,8 @@ impl GitHubApi {
         let api = env
             .non_empty("GITHUB_API_URL")
             .unwrap_or("https://api.github.com");
-        let url = crate::arm::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
+        let url =
+            crate::endpoint::parse_endpoint(api).map_err(|e| format!("GITHUB_API_URL: {e}"))?;
         let (owner, repo) = repository
             .split_once('/')
             .ok_or_else(|| format!("GITHUB_REPOSITORY `{repository}` is not owner/repo"))?;
@@ -153,7 +154,7 @@ impl GitHubApi {
             .unwrap_or_else(|_| {
                 Err(format!(
                     "GitHub did not answer within {}",
-                    crate::console::elapsed(budget)
+                    crate::duration::human(budget)
                 ))
             })
     }
@@ -287,7 +288,7 @@ impl GitHubApi {
             {
                 return format!(
                     "GitHub did not answer within {}",
-                    crate::console::elapsed(self.timeouts.read)
+                    crate::duration::human(self.timeouts.read)
                 );
             }
             match cause.source() {

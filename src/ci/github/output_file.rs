@@ -80,11 +80,11 @@ mod tests {
     use super::*;
 
     fn round_trip(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("out");
-        std::fs::write(&path, "existing=1\n").unwrap_or_else(|e| panic!("{e}"));
-        append(&path, pairs).unwrap_or_else(|e| panic!("{e}"));
-        parse(&std::fs::read_to_string(&path).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"))
+        std::fs::write(&path, "existing=1\n").expect("test file written");
+        append(&path, pairs).expect("output file appended");
+        parse(&std::fs::read_to_string(&path).unwrap_or_default()).expect("output file parses")
     }
 
     #[test]

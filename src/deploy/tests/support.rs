@@ -73,16 +73,10 @@ impl Observer for Recorder<'_> {
     }
 }
 
-/// The pause a waiting line announces ("... trying again in 1m00s").
+/// The pause a waiting line announces ("... trying again in 1m"), read back as humantime writes it.
 pub fn announced_pause(message: &str) -> Duration {
     let text = message.rsplit("trying again in ").next().unwrap_or("");
-    let (minutes, seconds) = match text.split_once('m') {
-        Some((m, s)) => (m, s.trim_end_matches('s')),
-        None => ("0", text.trim_end_matches('s')),
-    };
-    let minutes: u64 = minutes.parse().unwrap_or(0);
-    let seconds: u64 = seconds.parse().unwrap_or(0);
-    Duration::from_secs(minutes * 60 + seconds)
+    humantime::parse_duration(text.trim()).unwrap_or_default()
 }
 
 /// A run of the engine and what it told the progress.

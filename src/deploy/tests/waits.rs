@@ -71,7 +71,7 @@ async fn not_ready_yet_is_waited_for_within_the_resource_timeout() {
             timeout: HOUR,
             resource: ROLE,
             pauses: &["10s", "20s", "40s"],
-            end: End::Written("waited 1m10s for Microsoft Entra ID to replicate the new identity"),
+            end: End::Written("waited 1m 10s for Microsoft Entra ID to replicate the new identity"),
         },
         Row {
             name: "an identity that never replicates",
@@ -79,7 +79,7 @@ async fn not_ready_yet_is_waited_for_within_the_resource_timeout() {
             azure_time_follows: false,
             timeout: FIVE_MINUTES,
             resource: ROLE,
-            pauses: &["10s", "20s", "40s", "1m00s", "1m00s", "1m00s", "1m00s"],
+            pauses: &["10s", "20s", "40s", "1m", "1m", "1m", "1m"],
             end: End::GaveUp(
                 "PrincipalNotFound",
                 "Azure still does not know principal",
@@ -96,9 +96,9 @@ async fn not_ready_yet_is_waited_for_within_the_resource_timeout() {
             azure_time_follows: true,
             timeout: HOUR,
             resource: RULE,
-            pauses: &["15s", "30s", "1m00s", "1m00s", "1m00s"],
+            pauses: &["15s", "30s", "1m", "1m", "1m"],
             end: End::Written(
-                "waited 3m45s for Azure Monitor to accept the new table as an output",
+                "waited 3m 45s for Azure Monitor to accept the new table as an output",
             ),
         },
         Row {
@@ -109,10 +109,10 @@ async fn not_ready_yet_is_waited_for_within_the_resource_timeout() {
             azure_time_follows: false,
             timeout: FIVE_MINUTES,
             resource: RULE,
-            pauses: &["15s", "30s", "1m00s", "1m00s", "1m00s", "1m00s", "1m00s"],
+            pauses: &["15s", "30s", "1m", "1m", "1m", "1m", "1m"],
             end: End::GaveUp(
                 "InvalidOutputTable",
-                "Azure Monitor still does not accept table AIUsageLog_CL as the output of data collection rule `dcr-aigw-acc-x7k` after 5m45s of waiting (--resource-timeout 5m00s)",
+                "Azure Monitor still does not accept table AIUsageLog_CL as the output of data collection rule `dcr-aigw-acc-x7k` after 5m 45s of waiting (--resource-timeout 5m)",
                 "run deploy again in a few minutes (table AIUsageLog_CL exists;",
             ),
         },
@@ -192,7 +192,7 @@ async fn not_ready_yet_is_waited_for_within_the_resource_timeout() {
                     failure.message
                 );
                 assert!(
-                    failure.message.contains("--resource-timeout 5m00s"),
+                    failure.message.contains("--resource-timeout 5m"),
                     "{name}: {}",
                     failure.message
                 );

@@ -2,10 +2,9 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::arm::StatsSnapshot;
-use crate::deploy::diff::FieldChange;
 use crate::params::{LoadOptions, ParamFormat, load_text};
 use crate::plan::{Plan, build};
-use crate::report::{Failure, OperationReport, StageReport};
+use crate::report::{Failure, FieldChange, OperationReport, StageReport};
 use crate::source::SourceFile;
 
 const EXAMPLE: &str = include_str!("../../../examples/main.acc.parameters.bicepparam");

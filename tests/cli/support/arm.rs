@@ -30,8 +30,8 @@ impl TestContext {
             .worker_threads(2)
             .enable_all()
             .build()
-            .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let specs = Emulator::specs().unwrap_or_else(|e| panic!("{e}"));
+            .expect("runtime");
+        let specs = Emulator::specs().expect("embedded specifications");
         // Every operation must be polled once before it is seen finished (on top of finishing
         // by time): proves that aigw follows each operation before it writes under it. A test
         // of lost answers sets `lro_polls(0)`, as an operation nobody polls never finishes.
@@ -42,22 +42,18 @@ impl TestContext {
                 .retry_after_secs(1)
                 .lro_polls(1),
         );
-        let emulator = runtime
-            .block_on(builder.start())
-            .unwrap_or_else(|e| panic!("emulator: {e}"));
+        let emulator = runtime.block_on(builder.start()).expect("emulator");
         let url = emulator.url();
         TestContext {
             runtime,
             emulator: Some(emulator),
             url,
-            dir: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+            dir: tempfile::tempdir().expect("temporary directory"),
         }
     }
 
     pub fn emulator(&self) -> &RunningEmulator {
-        self.emulator
-            .as_ref()
-            .unwrap_or_else(|| panic!("emulator stopped"))
+        self.emulator.as_ref().expect("emulator stopped")
     }
 
     /// `aigw <command> --params P` against the emulator, sleeps scaled to nothing.
@@ -84,7 +80,7 @@ impl TestContext {
             .args(["--output", "json"])
             .args(extra)
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("command runs");
         let code = output.status.code().unwrap_or(-1);
         let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             panic!(
@@ -112,9 +108,9 @@ impl TestContext {
     /// A copy of the example with `edit` applied, in the scratch directory.
     pub fn params_with(&self, name: &str, edit: impl Fn(&str) -> String) -> String {
         let text = std::fs::read_to_string(super::repo_root().join(super::EXAMPLE))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("file readable");
         let path: PathBuf = self.dir.path().join(name);
-        std::fs::write(&path, edit(&text)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, edit(&text)).expect("test file written");
         path.display().to_string()
     }
 

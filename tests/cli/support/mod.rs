@@ -31,7 +31,7 @@ const CLEARED: &[&str] = &[
 ];
 
 pub fn aigw_cmd() -> Command {
-    let mut cmd = Command::cargo_bin("aigw").unwrap_or_else(|e| panic!("aigw binary: {e}"));
+    let mut cmd = Command::cargo_bin("aigw").expect("aigw binary");
     for var in CLEARED {
         cmd.env_remove(var);
     }

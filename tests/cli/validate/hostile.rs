@@ -24,8 +24,8 @@ struct Expected {
 
 fn expectations() -> BTreeMap<String, Expected> {
     let text = std::fs::read_to_string(repo_root().join(CORPUS).join("expected.json"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("expected.json: {e}"))
+        .expect("file readable");
+    serde_json::from_str(&text).expect("expected.json")
 }
 
 /// Output a CI log or a terminal can take as it is: no line that starts a workflow or logging
@@ -54,7 +54,7 @@ fn every_hostile_file_gets_its_expected_answer_safely() {
     let expected = expectations();
     let dir = repo_root().join(CORPUS);
     let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("directory readable")
         .filter_map(|entry| entry.ok())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .filter(|name| name != "expected.json" && !name.starts_with('.'))

@@ -1,12 +1,15 @@
 //! Progress while the engine runs: stage headers (folded into a log group in CI), one line per
-//! finished resource, and the live status of the resource in flight. Displays engine events;
-//! decides nothing.
+//! finished resource, and the live status of the resource in flight. An observer of engine
+//! events that writes as they happen (so it lives here, not among the pure renderers); decides
+//! nothing.
 
 use std::time::Duration;
 
 use crate::ci::{Platform, azure_devops, github};
-use crate::console::{Console, elapsed};
+use crate::console::Console;
 use crate::deploy::events::{Event, Observer};
+use crate::duration::human;
+use crate::render::style::{BAD, CHANGE, GOOD, WARNING, paint};
 use crate::report::{Action, Mode};
 
 pub struct Progress {
@@ -50,7 +53,9 @@ impl Observer for Progress {
     fn on(&mut self, event: Event<'_>) {
         match event {
             Event::Preflight { message } => self.console.line(&format!("preflight: {message}")),
-            Event::Warning { message } => self.console.line(&format!("warning: {message}")),
+            Event::Warning { message } => self
+                .console
+                .line(&format!("{} {message}", paint(WARNING, "warning:"))),
             Event::StageStarted {
                 index,
                 total,
@@ -85,6 +90,12 @@ impl Observer for Progress {
                     (Action::Update, Mode::Plan) => "to update",
                     (action, _) => verb(action),
                 };
+                let verb = match report.action {
+                    Action::Create => paint(GOOD, verb),
+                    Action::Update => paint(CHANGE, verb),
+                    Action::Failed | Action::Interrupted => paint(BAD, verb),
+                    Action::Unchanged | Action::NotReached => verb.to_string(),
+                };
                 let note = report
                     .note
                     .as_deref()
@@ -95,7 +106,7 @@ impl Observer for Progress {
                     self.stage,
                     operation.kind,
                     operation.title,
-                    elapsed(Duration::from_millis(report.duration_ms))
+                    human(Duration::from_millis(report.duration_ms))
                 ));
             }
         }
