@@ -12,7 +12,6 @@ use crate::deploy::events::Observer;
 use crate::deploy::{self, EngineOptions};
 use crate::env::Env;
 use crate::error::Error;
-use crate::naming;
 use crate::params::{self, LoadOptions};
 use crate::plan::{self, Plan};
 use crate::policy::{self, PolicyFile};
@@ -37,10 +36,20 @@ pub fn inputs(
         Some(dir) => policy::load_dir(dir)?,
         None => policy::embedded(),
     };
-    let names: Vec<&str> = NAMED_VALUES.to_vec();
-    let policy_problems = policy::check(&files, &names);
+    let policy_problems = policy::check(&files);
     match params::load(params_file, load) {
-        Ok(spec) if policy_problems.is_empty() => Ok((spec, files)),
+        Ok(spec) if policy_problems.is_empty() => {
+            // Routes need the deployments of the parameter file, and sound policy files.
+            let route_problems = policy::route_problems(&files, &spec);
+            if route_problems.is_empty() {
+                Ok((spec, files))
+            } else {
+                Err(Error::Invalid {
+                    params: None,
+                    policies: route_problems,
+                })
+            }
+        }
         Ok(_) => Err(Error::Invalid {
             params: None,
             policies: policy_problems,
@@ -52,15 +61,6 @@ pub fn inputs(
         Err(other) => Err(Error::Params(other)),
     }
 }
-
-/// The named values the stack creates: the only `{{...}}` policies may reference.
-pub const NAMED_VALUES: [&str; 5] = [
-    naming::NAMED_VALUE_DCE_ENDPOINT,
-    naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
-    naming::NAMED_VALUE_STREAM_NAME,
-    naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
-    naming::NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
-];
 
 pub fn validate(request: &ValidateRequest) -> Result<(StackSpec, ValidateReport), Error> {
     let (spec, policies) = inputs(&request.params, &request.load)?;

@@ -16,13 +16,51 @@ pub const WORKSPACE_DESTINATION: &str = "usage-workspace";
 /// API Management API ids and paths.
 pub const API_OPENAI: &str = "openai";
 pub const API_V1: &str = "v1";
-/// Named values the policies reference as `{{name}}`.
-pub const NAMED_VALUE_DCE_ENDPOINT: &str = "dce-endpoint";
-pub const NAMED_VALUE_DCR_IMMUTABLE_ID: &str = "dcr-immutable-id";
-pub const NAMED_VALUE_STREAM_NAME: &str = "stream-name";
-pub const NAMED_VALUE_IDENTITY_CLIENT_ID: &str = "managed-identity-client-id";
-/// `true` or `false`: whether the policies fail over on 500–599 (`tripOnServerErrors`).
-pub const NAMED_VALUE_TRIP_ON_SERVER_ERRORS: &str = "trip-on-server-errors";
+/// The named values the stack creates in API Management (stage 9 `config`), the only `{{name}}`
+/// the policies may reference. This is the one list: the plan writes each (its value is a
+/// `match` there, so a new one cannot be left without a value), the policy checks accept exactly
+/// these, and tests hold the README and docs/policies.md to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NamedValue {
+    /// The data collection endpoint's logs ingestion URL.
+    DceEndpoint,
+    /// The data collection rule's immutable id.
+    DcrImmutableId,
+    /// The DCR stream the usage rows are posted to.
+    StreamName,
+    /// The client id of the gateway's user-assigned identity.
+    IdentityClientId,
+    /// `true` or `false`: whether the policies fail over on 500–599 (`tripOnServerErrors`).
+    TripOnServerErrors,
+}
+
+impl NamedValue {
+    /// Every named value, in the order the stack creates them.
+    pub const ALL: [NamedValue; 5] = [
+        NamedValue::DceEndpoint,
+        NamedValue::DcrImmutableId,
+        NamedValue::StreamName,
+        NamedValue::IdentityClientId,
+        NamedValue::TripOnServerErrors,
+    ];
+
+    /// The named value's id (and display name), as policies write it between `{{` and `}}`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            NamedValue::DceEndpoint => "dce-endpoint",
+            NamedValue::DcrImmutableId => "dcr-immutable-id",
+            NamedValue::StreamName => "stream-name",
+            NamedValue::IdentityClientId => "managed-identity-client-id",
+            NamedValue::TripOnServerErrors => "trip-on-server-errors",
+        }
+    }
+}
+
+impl fmt::Display for NamedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
 
 /// Names of the resources that exist once per stack (may be overridden in the parameter file).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -491,17 +529,32 @@ mod tests {
         );
     }
 
+    /// The code in backticks in `text`, in order.
+    fn backticked(text: &str) -> Vec<&str> {
+        text.split('`').skip(1).step_by(2).collect()
+    }
+
+    #[test]
+    fn the_docs_name_exactly_the_named_values_the_stack_creates() {
+        let ids = NamedValue::ALL.map(NamedValue::id);
+        let readme = include_str!("../README.md");
+        let stage = readme
+            .lines()
+            .find(|line| line.starts_with("| 9 config |"))
+            .unwrap_or_else(|| panic!("the README has no row for stage 9 config"));
+        assert_eq!(backticked(stage), ids, "README, stage 9: {stage}");
+        let policies = include_str!("../docs/policies.md");
+        let order = policies
+            .split("\n\n")
+            .find(|paragraph| paragraph.starts_with("Deployment order matters"))
+            .unwrap_or_else(|| panic!("docs/policies.md no longer explains the deployment order"));
+        assert_eq!(backticked(order), ids, "docs/policies.md: {order}");
+    }
+
     #[test]
     fn fixed_names_are_valid() {
-        for id in [
-            API_OPENAI,
-            API_V1,
-            NAMED_VALUE_DCE_ENDPOINT,
-            NAMED_VALUE_DCR_IMMUTABLE_ID,
-            NAMED_VALUE_STREAM_NAME,
-            NAMED_VALUE_IDENTITY_CLIENT_ID,
-            NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
-        ] {
+        let named_values = NamedValue::ALL.map(NamedValue::id);
+        for id in [API_OPENAI, API_V1].iter().chain(&named_values) {
             assert!(
                 NameKind::ApiManagementEntity.problems(id).is_empty(),
                 "{id}"

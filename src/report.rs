@@ -167,9 +167,9 @@ impl OperationReport {
     ) -> Self {
         OperationReport {
             id: operation.id.clone(),
-            resource_type: operation.resource_type.clone(),
+            resource_type: operation.kind.arm_type().to_string(),
             name: operation.name.clone(),
-            kind: operation.kind,
+            kind: operation.kind.label(),
             title: operation.title.clone(),
             action,
             changes,

@@ -75,9 +75,7 @@ impl Observer for Progress {
             }
             Event::Waiting { operation, message } => self.console.line(&format!(
                 "{} {} {}: waiting — {message}",
-                self.stage,
-                crate::plan::kind_label(&operation.resource_type),
-                operation.name
+                self.stage, operation.kind, operation.title
             )),
             Event::OperationStarted { operation } => {
                 self.console.status(Some(format!(

@@ -1,13 +1,14 @@
-//! Following long-running operations to their end (ARM async operations guide):
-//! `Azure-AsyncOperation` is preferred, then `Location`; a 200/201 without either is followed by
-//! GETs until `provisioningState` is terminal. `Retry-After` sets the poll interval. One overall
-//! deadline per resource; every poll goes through the retry layer.
+//! Following long-running operations to their end (ARM async operations guide,
+//! https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations):
+//! `Azure-AsyncOperation` is preferred, then `Location` on a 201/202; `Retry-After` sets the poll
+//! interval. A PUT then reads the resource until its `provisioningState` is terminal (ARM's
+//! default final state of a PUT is the resource itself); a DELETE or POST ends with the
+//! operation. One overall deadline per request; every poll goes through the retry layer.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::retry::ExtraTransient;
 use super::{ArmClient, ArmError, ArmErrorKind, ArmResponse, ErrorBody, Method, redact};
 
 /// Poll interval when ARM does not say (its guidance allows clients to choose).
@@ -16,22 +17,6 @@ const DEFAULT_POLL: Duration = Duration::from_secs(5);
 const MAX_POLL: Duration = Duration::from_secs(60);
 /// A Retry-After of 0 would poll in a tight loop.
 const MIN_POLL: Duration = Duration::from_secs(1);
-
-#[derive(Clone, Copy, Debug)]
-pub struct WriteOptions {
-    /// The longest aigw waits for one resource (`--resource-timeout`).
-    pub timeout: Duration,
-    pub extra_transient: ExtraTransient,
-}
-
-impl Default for WriteOptions {
-    fn default() -> Self {
-        WriteOptions {
-            timeout: Duration::from_secs(60 * 60),
-            extra_transient: ExtraTransient::default(),
-        }
-    }
-}
 
 /// Terminal states, compared ignoring case; a resource without `provisioningState` is done.
 fn state_of(resource: &Value) -> Option<&str> {
@@ -75,36 +60,121 @@ fn is_success(state: &str) -> bool {
     state.eq_ignore_ascii_case("succeeded")
 }
 
+/// A request being followed to its end: what a timeout or a failure names, and its deadline.
+struct Tracked<'a> {
+    method: Method,
+    path: &'a str,
+    api_version: &'a str,
+    deadline: tokio::time::Instant,
+    /// The budget the deadline was made from (`--resource-timeout`), for the timeout's message.
+    timeout: Duration,
+}
+
+impl Tracked<'_> {
+    fn timed_out(&self) -> ArmError {
+        ArmError {
+            method: self.method.as_str().into(),
+            url: redact(&format!("{}?api-version={}", self.path, self.api_version)),
+            kind: ArmErrorKind::Timeout {
+                waited_secs: self.timeout.as_secs(),
+                correlation_id: None,
+            },
+        }
+    }
+
+    /// The operation or the resource ended in `state` (not `Succeeded`); `body` may say why.
+    fn failed(&self, state: &str, body: &Value) -> ArmError {
+        let error = ErrorBody::from_json(body).unwrap_or_else(|| ErrorBody {
+            code: format!("Provisioning{state}"),
+            message: format!("the resource ended in provisioning state {state}"),
+            ..Default::default()
+        });
+        ArmError {
+            method: self.method.as_str().into(),
+            url: format!("{}?api-version={}", self.path, self.api_version),
+            kind: ArmErrorKind::OperationFailed {
+                status: state.to_string(),
+                error: Box::new(error),
+                correlation_id: None,
+            },
+        }
+    }
+}
+
 impl ArmClient {
-    /// PUTs `body` and waits until the resource is provisioned; returns its final representation.
+    /// PUTs `body` and waits until the resource is provisioned (at most `timeout`, the
+    /// `--resource-timeout`); returns its final representation.
     pub async fn put_and_wait(
         &self,
         path: &str,
         api_version: &str,
         body: &Value,
-        options: WriteOptions,
+        timeout: Duration,
     ) -> Result<Value, ArmError> {
-        let deadline = self.clock().deadline(options.timeout);
+        let tracked = self.track(Method::Put, path, api_version, timeout);
         let first = self
-            .write(
-                Method::Put,
-                path,
-                api_version,
-                Some(body),
-                options.extra_transient,
-            )
+            .write(Method::Put, path, api_version, Some(body))
             .await?;
-        let started_by = first.headers.clone();
-        self.finish(
-            Method::Put,
-            path,
-            api_version,
-            first,
-            deadline,
-            options.timeout,
-        )
-        .await
-        .map_err(|e| e.started_by(&started_by))
+        let result = async {
+            let followed = self.follow(&tracked, &first).await?;
+            // Without an operation to follow, the answer may already be the final resource.
+            let known = match followed {
+                None => first.body.is_object().then(|| first.body.clone()),
+                Some(_) => None,
+            };
+            let resource = self.settled(&tracked, known).await?;
+            match unsuccessful_state(&resource) {
+                Some(state) => Err(tracked.failed(state, &resource)),
+                None => Ok(resource),
+            }
+        }
+        .await;
+        result.map_err(|e| e.started_by(&first.headers))
+    }
+
+    /// DELETEs and waits until the operation ends. A resource that is already gone (404) counts
+    /// as deleted: ARM answers 204 for one that does not exist, and the outcome is the same.
+    pub async fn delete_and_wait(
+        &self,
+        path: &str,
+        api_version: &str,
+        timeout: Duration,
+    ) -> Result<(), ArmError> {
+        match self
+            .act_and_wait(Method::Delete, path, api_version, timeout)
+            .await
+        {
+            Err(error) if error.status() == Some(404) => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// POSTs (an action without a body) and waits until its operation ends; returns the result:
+    /// the answer, or what the `Location` URL answered last (`Null` after a status document).
+    pub async fn post_and_wait(
+        &self,
+        path: &str,
+        api_version: &str,
+        timeout: Duration,
+    ) -> Result<Value, ArmError> {
+        self.act_and_wait(Method::Post, path, api_version, timeout)
+            .await
+    }
+
+    async fn act_and_wait(
+        &self,
+        method: Method,
+        path: &str,
+        api_version: &str,
+        timeout: Duration,
+    ) -> Result<Value, ArmError> {
+        let tracked = self.track(method, path, api_version, timeout);
+        let first = self.write(method, path, api_version, None).await?;
+        match self.follow(&tracked, &first).await {
+            Ok(None) => Ok(first.body),
+            Ok(Some(last)) => Ok(last),
+            Err(error) => Err(error.started_by(&first.headers)),
+        }
     }
 
     /// Waits until `current` (a resource just read) is no longer being provisioned, e.g. after an
@@ -117,169 +187,78 @@ impl ArmClient {
         current: Value,
         timeout: Duration,
     ) -> Result<Value, ArmError> {
-        match state_of(&current) {
-            Some(state) if !is_terminal(state) => {}
-            _ => return Ok(current),
-        }
-        let deadline = self.clock().deadline(timeout);
-        loop {
-            self.pause(None, deadline, Method::Get, path, api_version, timeout)
-                .await?;
-            let url = self.url_for(path, api_version, &[]);
-            let resource = self.poll(&url).await?.body;
-            if state_of(&resource).is_none_or(is_terminal) {
-                return Ok(resource);
-            }
-        }
+        let tracked = self.track(Method::Get, path, api_version, timeout);
+        self.settled(&tracked, Some(current)).await
     }
 
-    /// Sends a DELETE or POST and waits for its operation; returns the last body.
-    pub async fn act_and_wait(
+    fn track<'a>(
         &self,
         method: Method,
-        path: &str,
-        api_version: &str,
-        options: WriteOptions,
-    ) -> Result<Value, ArmError> {
-        let deadline = self.clock().deadline(options.timeout);
-        let first = self
-            .write(method, path, api_version, None, options.extra_transient)
-            .await?;
-        self.follow(method, path, api_version, &first, deadline, options.timeout)
-            .await
-            .map_err(|e| e.started_by(&first.headers))
+        path: &'a str,
+        api_version: &'a str,
+        timeout: Duration,
+    ) -> Tracked<'a> {
+        Tracked {
+            method,
+            path,
+            api_version,
+            deadline: self.clock().deadline(timeout),
+            timeout,
+        }
     }
 
-    /// The rest of [`ArmClient::act_and_wait`]: waits for the operation `first` started.
+    /// Follows the operation `first` started, if it started one: returns what its status
+    /// document or `Location` URL answered last, `None` when there was nothing to follow.
     async fn follow(
         &self,
-        method: Method,
-        path: &str,
-        api_version: &str,
+        tracked: &Tracked<'_>,
         first: &ArmResponse,
-        deadline: tokio::time::Instant,
-        timeout: Duration,
-    ) -> Result<Value, ArmError> {
-        if let Some(url) = first.headers.azure_async_operation.clone() {
-            self.follow_async_operation(method, path, api_version, &url, first, deadline, timeout)
-                .await?;
-            return Ok(Value::Null);
-        }
-        if let (Some(url), 202) = (first.headers.location.clone(), first.status) {
-            let done = self
-                .follow_location(method, path, api_version, &url, first, deadline, timeout)
-                .await?;
-            return Ok(done.body);
-        }
-        Ok(first.body.clone())
-    }
-
-    async fn finish(
-        &self,
-        method: Method,
-        path: &str,
-        api_version: &str,
-        first: ArmResponse,
-        deadline: tokio::time::Instant,
-        timeout: Duration,
-    ) -> Result<Value, ArmError> {
-        if let Some(url) = first.headers.azure_async_operation.clone() {
-            self.follow_async_operation(method, path, api_version, &url, &first, deadline, timeout)
-                .await?;
-            return self
-                .wait_for_state(path, api_version, None, deadline, timeout)
-                .await;
-        }
-        if let (Some(url), 201 | 202) = (first.headers.location.clone(), first.status) {
-            // The Location answer is the operation's result, not necessarily the resource
-            // (ARM's default final state of a PUT is a GET of the resource itself).
-            self.follow_location(method, path, api_version, &url, &first, deadline, timeout)
-                .await?;
-            return self
-                .wait_for_state(path, api_version, None, deadline, timeout)
-                .await;
-        }
-        let known = first.body.is_object().then_some(first.body);
-        self.wait_for_state(path, api_version, known, deadline, timeout)
-            .await
-    }
-
-    /// Polls an `Azure-AsyncOperation` status document until it is terminal.
-    #[allow(clippy::too_many_arguments)]
-    async fn follow_async_operation(
-        &self,
-        method: Method,
-        path: &str,
-        api_version: &str,
-        url: &str,
-        first: &ArmResponse,
-        deadline: tokio::time::Instant,
-        timeout: Duration,
-    ) -> Result<(), ArmError> {
+    ) -> Result<Option<Value>, ArmError> {
         let mut wait = first.headers.retry_after;
-        loop {
-            self.pause(wait, deadline, method, path, api_version, timeout)
-                .await?;
-            let status = self.poll(url).await?;
-            let state = status
-                .body
-                .get("status")
-                .and_then(Value::as_str)
-                .unwrap_or("InProgress")
-                .to_string();
-            if is_terminal(&state) {
-                if is_success(&state) {
-                    return Ok(());
+        if let Some(url) = &first.headers.azure_async_operation {
+            loop {
+                self.pause(tracked, wait).await?;
+                let status = self.poll(url).await?;
+                let state = status
+                    .body
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("InProgress");
+                if is_terminal(state) {
+                    if is_success(state) {
+                        // A status document is not the operation's result.
+                        return Ok(Some(Value::Null));
+                    }
+                    return Err(tracked.failed(state, &status.body));
                 }
-                return Err(operation_failed(
-                    method,
-                    path,
-                    api_version,
-                    &state,
-                    &status.body,
-                ));
+                wait = status.headers.retry_after;
             }
-            wait = status.headers.retry_after;
         }
-    }
-
-    /// Polls a `Location` URL: 202 means still running; anything else is the outcome.
-    #[allow(clippy::too_many_arguments)]
-    async fn follow_location(
-        &self,
-        method: Method,
-        path: &str,
-        api_version: &str,
-        url: &str,
-        first: &ArmResponse,
-        deadline: tokio::time::Instant,
-        timeout: Duration,
-    ) -> Result<ArmResponse, ArmError> {
-        let mut wait = first.headers.retry_after;
-        let mut url = url.to_string();
+        // A `Location` on 201/202 is where the operation is tracked: 202 while it runs, then
+        // its outcome (an error status fails in the retry layer like any answer).
+        let (Some(location), 201 | 202) = (&first.headers.location, first.status) else {
+            return Ok(None);
+        };
+        let mut url = location.clone();
         loop {
-            self.pause(wait, deadline, method, path, api_version, timeout)
-                .await?;
+            self.pause(tracked, wait).await?;
             let response = self.poll(&url).await?;
             if response.status != 202 {
-                return Ok(response);
+                return Ok(Some(response.body));
             }
             wait = response.headers.retry_after;
-            if let Some(next) = &response.headers.location {
-                url = next.clone();
+            if let Some(next) = response.headers.location {
+                url = next;
             }
         }
     }
 
-    /// GETs the resource until its provisioning state is terminal; returns it. `known` is a
-    /// representation already in hand (saves one GET when it is already terminal).
-    async fn wait_for_state(
+    /// GETs the resource until its provisioning state is terminal and returns it, whatever that
+    /// state is. `known` is a representation already in hand (saves a GET when it is settled).
+    async fn settled(
         &self,
-        path: &str,
-        api_version: &str,
+        tracked: &Tracked<'_>,
         mut known: Option<Value>,
-        deadline: tokio::time::Instant,
-        timeout: Duration,
     ) -> Result<Value, ArmError> {
         let mut first = true;
         loop {
@@ -287,27 +266,15 @@ impl ArmClient {
                 Some(resource) => resource,
                 None => {
                     if !first {
-                        self.pause(None, deadline, Method::Put, path, api_version, timeout)
-                            .await?;
+                        self.pause(tracked, None).await?;
                     }
-                    let url = self.url_for(path, api_version, &[]);
+                    let url = self.url_for(tracked.path, tracked.api_version, &[]);
                     self.poll(&url).await?.body
                 }
             };
             first = false;
-            match state_of(&resource) {
-                None => return Ok(resource),
-                Some(state) if is_success(state) => return Ok(resource),
-                Some(state) if is_terminal(state) => {
-                    return Err(operation_failed(
-                        Method::Put,
-                        path,
-                        api_version,
-                        state,
-                        &resource,
-                    ));
-                }
-                Some(_) => {}
+            if state_of(&resource).is_none_or(is_terminal) {
+                return Ok(resource);
             }
         }
     }
@@ -315,22 +282,11 @@ impl ArmClient {
     /// Sleeps before the next poll, or fails with a timeout naming the flag that raises it.
     async fn pause(
         &self,
+        tracked: &Tracked<'_>,
         retry_after: Option<Duration>,
-        deadline: tokio::time::Instant,
-        method: Method,
-        path: &str,
-        api_version: &str,
-        timeout: Duration,
     ) -> Result<(), ArmError> {
-        if tokio::time::Instant::now() >= deadline {
-            return Err(ArmError {
-                method: method.as_str().into(),
-                url: redact(&format!("{path}?api-version={api_version}")),
-                kind: ArmErrorKind::Timeout {
-                    waited_secs: timeout.as_secs(),
-                    correlation_id: None,
-                },
-            });
+        if tokio::time::Instant::now() >= tracked.deadline {
+            return Err(tracked.timed_out());
         }
         self.clock()
             .sleep(
@@ -340,28 +296,5 @@ impl ArmClient {
             )
             .await;
         Ok(())
-    }
-}
-
-fn operation_failed(
-    method: Method,
-    path: &str,
-    api_version: &str,
-    state: &str,
-    body: &Value,
-) -> ArmError {
-    let error = ErrorBody::from_json(body).unwrap_or_else(|| ErrorBody {
-        code: format!("Provisioning{state}"),
-        message: format!("the resource ended in provisioning state {state}"),
-        ..Default::default()
-    });
-    ArmError {
-        method: method.as_str().into(),
-        url: format!("{path}?api-version={api_version}"),
-        kind: ArmErrorKind::OperationFailed {
-            status: state.to_string(),
-            error: Box::new(error),
-            correlation_id: None,
-        },
     }
 }

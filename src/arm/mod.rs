@@ -25,7 +25,7 @@ pub use clock::Clock;
 pub use error::{ArmError, ArmErrorKind, ErrorBody};
 // Endpoints and how URLs are shown are shared with `auth` and `ci`, so they live below all three.
 pub use crate::endpoint::{EndpointError, is_loopback, parse_endpoint, redact};
-use retry::{Decision, ExtraTransient, Outcome, RetryPolicy};
+use retry::{Decision, Outcome, RetryPolicy};
 
 use crate::auth::TokenSource;
 use crate::auth::secrets::{self, Secrets};
@@ -191,6 +191,12 @@ impl ArmClient {
         self.stats.snapshot()
     }
 
+    /// Counts a write sent again by its caller (a bounded wait for Azure to catch up), so the
+    /// report's `retries` covers every request sent more than once.
+    pub fn count_retry(&self) {
+        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn clock(&self) -> Clock {
         self.clock
     }
@@ -223,16 +229,7 @@ impl ArmClient {
         query: &[(&str, &str)],
     ) -> Result<Option<Value>, ArmError> {
         let url = self.url_for(path, api_version, query);
-        match self
-            .execute(
-                Method::Get,
-                &url,
-                None,
-                Kind::Read,
-                ExtraTransient::default(),
-            )
-            .await
-        {
+        match self.execute(Method::Get, &url, None, Kind::Read).await {
             Ok(response) => Ok(Some(response.body)),
             Err(error) if error.status() == Some(404) => Ok(None),
             Err(error) => Err(error),
@@ -246,10 +243,9 @@ impl ArmClient {
         path: &str,
         api_version: &str,
         body: Option<&Value>,
-        extra: ExtraTransient,
     ) -> Result<ArmResponse, ArmError> {
         let url = self.url_for(path, api_version, &[]);
-        self.execute(method, &url, body, Kind::Write, extra).await
+        self.execute(method, &url, body, Kind::Write).await
     }
 
     /// GET of an absolute polling URL ARM handed out; refused unless it is on the ARM endpoint.
@@ -270,14 +266,7 @@ impl ArmClient {
                 kind: ArmErrorKind::UntrustedUrl { url: shown },
             });
         }
-        self.execute(
-            Method::Get,
-            absolute,
-            None,
-            Kind::Poll,
-            ExtraTransient::default(),
-        )
-        .await
+        self.execute(Method::Get, absolute, None, Kind::Poll).await
     }
 
     /// Sends with retries; error statuses become [`ArmError`]s.
@@ -287,7 +276,6 @@ impl ArmClient {
         url: &str,
         body: Option<&Value>,
         kind: Kind,
-        extra: ExtraTransient,
     ) -> Result<ArmResponse, ArmError> {
         let shown = redact(url);
         let mut attempt = 0u32;
@@ -314,7 +302,7 @@ impl ArmClient {
                         code: error_body.as_ref().map(|e| e.code.as_str()),
                         retry_after: response.headers.retry_after,
                     };
-                    let decision = self.policy.decide(attempt, &outcome, extra);
+                    let decision = self.policy.decide(attempt, &outcome);
                     if decision == Decision::Done {
                         return Ok(response);
                     }
@@ -344,7 +332,7 @@ impl ArmClient {
                     resolved_before,
                 }) => {
                     let outcome = Outcome::Unresolved { resolved_before };
-                    let decision = self.policy.decide(attempt, &outcome, extra);
+                    let decision = self.policy.decide(attempt, &outcome);
                     let error = ArmError {
                         method: method.as_str().into(),
                         url: shown.clone(),
@@ -353,7 +341,7 @@ impl ArmClient {
                     (decision, error)
                 }
                 Err(SendError::Transport(message)) => {
-                    let decision = self.policy.decide(attempt, &Outcome::Transport, extra);
+                    let decision = self.policy.decide(attempt, &Outcome::Transport);
                     let error = ArmError {
                         method: method.as_str().into(),
                         url: shown.clone(),
@@ -365,17 +353,12 @@ impl ArmClient {
             match decision {
                 Decision::RetryAfter(delay) => {
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    let extra_hit = error.code().is_some_and(|c| extra.codes.contains(&c));
-                    let budget = if extra_hit {
-                        self.policy.max_attempts.max(extra.max_attempts)
-                    } else {
-                        self.policy.max_attempts
-                    };
                     tracing::warn!(
-                        "retrying {} {} in {} (attempt {attempt} of {budget}): {}",
+                        "retrying {} {} in {} (attempt {attempt} of {}): {}",
                         method.as_str(),
                         path_of(&shown),
                         crate::duration::human(delay),
+                        self.policy.max_attempts,
                         retry_reason(&error)
                     );
                     self.clock.sleep(delay).await;

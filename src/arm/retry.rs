@@ -58,20 +58,13 @@ pub enum Decision {
     RetryAfter(Duration),
 }
 
-/// Extra error codes that one request treats as transient (e.g. `PrincipalNotFound` for a role
-/// assignment right after its identity was created), with their own attempt budget.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ExtraTransient {
-    pub codes: &'static [&'static str],
-    pub max_attempts: u32,
-}
-
 impl RetryPolicy {
-    /// `attempt` is the number of attempts made so far (1 after the first).
-    pub fn decide(&self, attempt: u32, outcome: &Outcome<'_>, extra: ExtraTransient) -> Decision {
-        let (transient, retry_after, budget) = match outcome {
-            Outcome::Transport => (true, None, self.max_attempts),
-            Outcome::Unresolved { resolved_before } => (*resolved_before, None, self.max_attempts),
+    /// `attempt` is the number of attempts made so far (1 after the first); at most
+    /// [`RetryPolicy::max_attempts`] are made, whatever failed.
+    pub fn decide(&self, attempt: u32, outcome: &Outcome<'_>) -> Decision {
+        let (transient, retry_after) = match outcome {
+            Outcome::Transport => (true, None),
+            Outcome::Unresolved { resolved_before } => (*resolved_before, None),
             Outcome::Status {
                 status,
                 code,
@@ -80,20 +73,13 @@ impl RetryPolicy {
                 if *status < 400 {
                     return Decision::Done;
                 }
-                let extra_hit = code.is_some_and(|c| extra.codes.contains(&c));
-                let transient = extra_hit
-                    || matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+                let transient = matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
                     || (*status == 409
                         && code.is_some_and(|c| TRANSIENT_CONFLICT_CODES.contains(&c)));
-                let budget = if extra_hit {
-                    extra.max_attempts.max(self.max_attempts)
-                } else {
-                    self.max_attempts
-                };
-                (transient, *retry_after, budget)
+                (transient, *retry_after)
             }
         };
-        if !transient || attempt >= budget {
+        if !transient || attempt >= self.max_attempts {
             return Decision::Fail;
         }
         Decision::RetryAfter(self.delay(attempt, retry_after))
@@ -147,7 +133,6 @@ mod tests {
     #[test]
     fn only_transient_failures_are_retried() {
         let policy = RetryPolicy::default();
-        let none = ExtraTransient::default();
         for retried in [
             status(429, None),
             status(500, None),
@@ -156,7 +141,7 @@ mod tests {
             Outcome::Transport,
         ] {
             assert!(
-                matches!(policy.decide(1, &retried, none), Decision::RetryAfter(_)),
+                matches!(policy.decide(1, &retried), Decision::RetryAfter(_)),
                 "{retried:?}"
             );
         }
@@ -166,26 +151,20 @@ mod tests {
             status(404, None),
             status(409, Some("RoleAssignmentExists")),
         ] {
-            assert_eq!(
-                policy.decide(1, &failed, none),
-                Decision::Fail,
-                "{failed:?}"
-            );
+            assert_eq!(policy.decide(1, &failed), Decision::Fail, "{failed:?}");
         }
-        assert_eq!(policy.decide(1, &status(201, None), none), Decision::Done);
+        assert_eq!(policy.decide(1, &status(201, None)), Decision::Done);
     }
 
     #[test]
     fn a_host_that_never_resolved_fails_at_once_and_a_resolver_hiccup_is_retried() {
         let policy = RetryPolicy::default();
-        let none = ExtraTransient::default();
         assert_eq!(
             policy.decide(
                 1,
                 &Outcome::Unresolved {
                     resolved_before: false
-                },
-                none
+                }
             ),
             Decision::Fail
         );
@@ -194,39 +173,27 @@ mod tests {
                 1,
                 &Outcome::Unresolved {
                     resolved_before: true
-                },
-                none
+                }
             ),
             Decision::RetryAfter(_)
         ));
     }
 
     #[test]
-    fn attempts_are_bounded_and_extra_codes_have_their_own_budget() {
+    fn attempts_are_bounded_by_one_budget() {
         let policy = RetryPolicy {
             max_attempts: 3,
             ..RetryPolicy::default()
         };
         assert!(matches!(
-            policy.decide(2, &Outcome::Transport, ExtraTransient::default()),
+            policy.decide(2, &Outcome::Transport),
             Decision::RetryAfter(_)
         ));
+        assert_eq!(policy.decide(3, &Outcome::Transport), Decision::Fail);
+        assert_eq!(policy.decide(3, &status(503, None)), Decision::Fail);
+        // "Not ready yet" errors are not the retry layer's: deploy waits for them by kind.
         assert_eq!(
-            policy.decide(3, &Outcome::Transport, ExtraTransient::default()),
-            Decision::Fail
-        );
-        let principal = ExtraTransient {
-            codes: &["PrincipalNotFound"],
-            max_attempts: 10,
-        };
-        let outcome = status(400, Some("PrincipalNotFound"));
-        assert!(matches!(
-            policy.decide(5, &outcome, principal),
-            Decision::RetryAfter(_)
-        ));
-        assert_eq!(policy.decide(10, &outcome, principal), Decision::Fail);
-        assert_eq!(
-            policy.decide(1, &outcome, ExtraTransient::default()),
+            policy.decide(1, &status(400, Some("PrincipalNotFound"))),
             Decision::Fail
         );
     }
@@ -239,7 +206,7 @@ mod tests {
             code: None,
             retry_after: Some(Duration::from_secs(7)),
         };
-        let Decision::RetryAfter(d) = policy.decide(1, &outcome, ExtraTransient::default()) else {
+        let Decision::RetryAfter(d) = policy.decide(1, &outcome) else {
             panic!("not retried")
         };
         assert!(
@@ -251,13 +218,11 @@ mod tests {
             code: None,
             retry_after: Some(Duration::from_secs(3600)),
         };
-        let Decision::RetryAfter(d) = policy.decide(1, &outcome, ExtraTransient::default()) else {
+        let Decision::RetryAfter(d) = policy.decide(1, &outcome) else {
             panic!("not retried")
         };
         assert!(d <= Duration::from_secs(330), "{d:?}");
-        let Decision::RetryAfter(later) =
-            policy.decide(6, &Outcome::Transport, ExtraTransient::default())
-        else {
+        let Decision::RetryAfter(later) = policy.decide(6, &Outcome::Transport) else {
             panic!()
         };
         assert!(

@@ -5,12 +5,12 @@ use serde_json::json;
 use wiremock::matchers::{header, header_exists, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::lro::WriteOptions;
-use super::retry::ExtraTransient;
 use super::*;
 use crate::auth::StaticToken;
 
 const RES: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/a";
+/// `--resource-timeout`'s default.
+const HOUR: Duration = Duration::from_secs(3600);
 
 async fn client(server: &MockServer) -> ArmClient {
     let endpoint = parse_endpoint(&server.uri()).unwrap_or_else(|e| panic!("{e}"));
@@ -82,7 +82,7 @@ async fn throttling_and_transient_conflicts_are_retried() {
         .await;
     let client = client(&server).await;
     let body = client
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .put_and_wait(RES, "1", &json!({}), HOUR)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(body, json!({"name": "a"}));
@@ -105,7 +105,7 @@ async fn validation_errors_fail_at_once_with_code_message_and_request_ids() {
         .await;
     let error = client(&server)
         .await
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .put_and_wait(RES, "1", &json!({}), HOUR)
         .await
         .err();
     let error = error.unwrap_or_else(|| panic!("expected an error"));
@@ -124,37 +124,141 @@ async fn validation_errors_fail_at_once_with_code_message_and_request_ids() {
 }
 
 #[tokio::test]
-async fn principal_not_found_is_retried_only_when_asked() {
+async fn principal_not_found_is_not_the_retry_layers() {
+    // Deploy waits for it by resource kind (`deploy::not_ready`), within --resource-timeout.
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .respond_with(ResponseTemplate::new(400).set_body_json(arm_error("PrincipalNotFound")))
-        .up_to_n_times(3)
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": RES})))
+        .expect(1)
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let plain = client
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
-        .await;
+    let plain = client.put_and_wait(RES, "1", &json!({}), HOUR).await;
     assert_eq!(
         plain.err().and_then(|e| e.code().map(String::from)),
         Some("PrincipalNotFound".into())
     );
-    let options = WriteOptions {
-        extra_transient: ExtraTransient {
-            codes: &["PrincipalNotFound"],
-            max_attempts: 12,
-        },
-        ..WriteOptions::default()
-    };
-    let body = client
-        .put_and_wait(RES, "1", &json!({}), options)
+    assert_eq!(client.stats().retries, 0);
+}
+
+#[tokio::test]
+async fn a_delete_follows_its_operation_and_a_resource_already_gone_is_deleted() {
+    let server = MockServer::start().await;
+    let result_url = format!(
+        "{}/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/del",
+        server.uri()
+    );
+    Mock::given(method("DELETE"))
+        .and(path(RES))
+        .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/del",
+        ))
+        .respond_with(ResponseTemplate::new(202).insert_header("location", result_url.as_str()))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationResults/del",
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let gone = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/gone";
+    Mock::given(method("DELETE"))
+        .and(path(gone))
+        .respond_with(ResponseTemplate::new(404).set_body_json(arm_error("ResourceNotFound")))
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    client
+        .delete_and_wait(RES, "1", HOUR)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(body["id"], RES);
+    assert_eq!(
+        client.stats().polls,
+        3,
+        "followed until the operation ended"
+    );
+    client
+        .delete_and_wait(gone, "1", HOUR)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A failed delete operation is an error.
+    let failing = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/busy";
+    let status_url = format!(
+        "{}/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/busy",
+        server.uri()
+    );
+    Mock::given(method("DELETE"))
+        .and(path(failing))
+        .respond_with(
+            ResponseTemplate::new(202).insert_header("azure-asyncoperation", status_url.as_str()),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/subscriptions/s/providers/Microsoft.X/locations/l/operationStatuses/busy",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"status": "Failed", "error": {"code": "Conflict", "message": "in use"}}),
+        ))
+        .mount(&server)
+        .await;
+    let error = client
+        .delete_and_wait(failing, "1", HOUR)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("expected failure"));
+    assert_eq!(error.code(), Some("Conflict"));
+    assert!(error.to_string().starts_with("DELETE "), "{error}");
+}
+
+#[tokio::test]
+async fn a_resource_still_provisioning_is_settled_whatever_its_end() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(RES))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"properties": {"provisioningState": "Updating"}})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(RES))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"properties": {"provisioningState": "Failed"}})),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let current = json!({"properties": {"provisioningState": "Creating"}});
+    // A failed earlier write comes back as it is: a new PUT repairs it.
+    let settled = client
+        .settle(RES, "1", current, HOUR)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settled["properties"]["provisioningState"], "Failed");
+    assert_eq!(client.stats().polls, 2);
+    let done = json!({"properties": {"provisioningState": "Succeeded"}});
+    assert_eq!(
+        client.settle(RES, "1", done.clone(), HOUR).await.ok(),
+        Some(done)
+    );
+    assert_eq!(
+        client.stats().polls,
+        2,
+        "a settled resource is not read again"
+    );
 }
 
 #[tokio::test]
@@ -198,7 +302,7 @@ async fn azure_async_operation_is_followed_then_the_resource_read() {
         .await;
     let client = client(&server).await;
     let body = client
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .put_and_wait(RES, "1", &json!({}), HOUR)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(body["properties"]["out"], 1);
@@ -238,7 +342,7 @@ async fn location_polling_and_failed_operations() {
         .await;
     let error = client(&server)
         .await
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .put_and_wait(RES, "1", &json!({}), HOUR)
         .await
         .err();
     let error = error.unwrap_or_else(|| panic!("expected failure"));
@@ -282,7 +386,7 @@ async fn a_finished_location_operation_is_followed_by_a_read_of_the_resource() {
         .await;
     let error = client(&server)
         .await
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .put_and_wait(RES, "1", &json!({}), HOUR)
         .await
         .err();
     let error = error.unwrap_or_else(|| panic!("expected failure"));
@@ -322,12 +426,8 @@ async fn provisioning_state_is_polled_until_terminal_and_times_out_with_the_flag
     // A real (unscaled) clock with a tiny budget: the deadline passes after the first poll.
     let client =
         ArmClient::new(endpoint, token, Clock::scaled(0.001)).unwrap_or_else(|e| panic!("{e}"));
-    let options = WriteOptions {
-        timeout: Duration::from_millis(1),
-        ..WriteOptions::default()
-    };
     let error = client
-        .put_and_wait(RES, "1", &json!({}), options)
+        .put_and_wait(RES, "1", &json!({}), Duration::from_millis(1))
         .await
         .err()
         .unwrap_or_else(|| panic!("expected timeout"));
@@ -359,7 +459,7 @@ async fn polling_urls_off_the_arm_endpoint_are_refused() {
         .await;
     let error = client(&server)
         .await
-        .put_and_wait(RES, "1", &json!({}), WriteOptions::default())
+        .put_and_wait(RES, "1", &json!({}), HOUR)
         .await
         .err();
     let error = error.unwrap_or_else(|| panic!("expected refusal"));
@@ -449,13 +549,7 @@ async fn an_answer_quoting_the_authorization_header_is_scrubbed_where_it_enters(
         .unwrap_or_else(|e| panic!("{e}"))
         .with_secrets(secrets);
     let error = client
-        .write(
-            Method::Put,
-            RES,
-            "2024-01-01",
-            Some(&json!({})),
-            ExtraTransient::default(),
-        )
+        .write(Method::Put, RES, "2024-01-01", Some(&json!({})))
         .await
         .err()
         .unwrap_or_else(|| panic!("expected the 403"));

@@ -1,95 +1,170 @@
-//! Compares what aigw wants with what ARM has, looking only at the fields aigw sets.
+//! Compares what aigw wants with what ARM has, looking only at the fields aigw sets, by the
+//! comparison rules of the resource's kind ([`ResourceKind::comparison`]).
 //!
 //! Server-added fields and read-only properties are ignored (they are absent from the desired
 //! body); fields a GET does not return as written (write instructions, secrets) are never
-//! compared ([`super::write_only`]). ARM ids and locations compare ignoring case (ARM returns `resourcegroups` in some ids
-//! and may echo a location differently); object keys that are ARM ids (e.g.
-//! `userAssignedIdentities`) match ignoring case too.
+//! compared. ARM ids compare ignoring case wherever they appear (ARM returns `resourcegroups` in
+//! some ids), the top-level `location` ignoring case and spaces, the fields the kind names
+//! ignoring case, everything else exactly; object keys match ignoring case (ids as keys come back
+//! re-cased; tag names are case-insensitive, tag values are not).
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use crate::kind::{Comparison, FieldPattern, ResourceKind, Step, When};
 use crate::plan::DeferredRef;
 
 /// A change is part of the run's result, so the report owns the type.
 pub use crate::report::FieldChange;
 
-/// Policy resources: APIM stores policy XML in its own layout (line ends, spacing, self-closing
-/// tags, comments dropped), so their `properties.value` is compared after normalising both sides.
-const POLICY_TYPES: &[&str] = &[
-    "Microsoft.ApiManagement/service/apis/policies",
-    "Microsoft.ApiManagement/service/policyFragments",
-];
-
-/// Extra query parameters for reading a resource of this type back as aigw wrote it: policies are
-/// exported as `rawxml` (the format aigw sends; the default export escapes expressions).
-pub fn read_query(resource_type: &str) -> &'static [(&'static str, &'static str)] {
-    if POLICY_TYPES.contains(&resource_type) {
-        &[("format", "rawxml")]
-    } else {
-        &[]
-    }
-}
-
-/// [`changes`], with the comparison rules of the resource type: write-only fields left out,
-/// policy XML compared in its comparable form.
-pub fn changes_for(resource_type: &str, desired: &Value, actual: &Value) -> Vec<FieldChange> {
-    let desired = super::write_only::comparable(resource_type, desired);
-    if !POLICY_TYPES.contains(&resource_type) {
-        return changes(&desired, actual);
-    }
-    let normalized = |body: &Value| {
-        let mut body = body.clone();
-        if let Some(Value::String(xml)) = body.pointer_mut("/properties/value") {
-            *xml = crate::policy::normalize_xml(xml);
-        }
-        body
+/// Every field of `desired` that `actual` does not match, by the rules of `kind`.
+pub fn changes_for(kind: ResourceKind, desired: &Value, actual: &Value) -> Vec<FieldChange> {
+    let rules = kind.comparison();
+    let desired = comparable(&rules, desired);
+    let (desired, actual) = match rules.policy_xml {
+        Some(field) => (
+            normalized_policy(&desired, field),
+            normalized_policy(actual, field),
+        ),
+        None => (desired, Cow::Borrowed(actual)),
     };
-    changes(&normalized(&desired), &normalized(actual))
+    walk(&rules, &desired, &actual)
 }
 
-/// Every field of `desired` that `actual` does not match.
-pub fn changes(desired: &Value, actual: &Value) -> Vec<FieldChange> {
-    let mut out = Vec::new();
-    walk(desired, Some(actual), "", "", &mut out);
+/// `desired` without the write-only fields of its kind.
+fn comparable<'a>(rules: &Comparison, desired: &'a Value) -> Cow<'a, Value> {
+    let mut out = Cow::Borrowed(desired);
+    for entry in rules.write_only {
+        let applies = match entry.when {
+            When::Always => true,
+            When::DesiredIsTrue(flag) => flag
+                .pointer()
+                .is_some_and(|p| desired.pointer(&p) == Some(&Value::Bool(true))),
+        };
+        if applies
+            && let Some(pointer) = entry.field.pointer()
+            && desired.pointer(&pointer).is_some()
+        {
+            remove(out.to_mut(), &pointer);
+        }
+    }
     out
 }
 
-fn walk(
-    desired: &Value,
-    actual: Option<&Value>,
-    path: &str,
-    key: &str,
-    out: &mut Vec<FieldChange>,
-) {
-    if DeferredRef::from_placeholder(desired).is_some() {
-        // Not known yet (live plan before the producing resource exists).
-        out.push(FieldChange {
-            path: path.to_string(),
-            from: actual.cloned(),
-            to: None,
-        });
+fn remove(body: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
         return;
+    };
+    if let Some(Value::Object(map)) = body.pointer_mut(parent) {
+        // Keeps the order of the other fields (a plain `remove` swaps the last one in).
+        map.shift_remove(key);
     }
-    match (desired, actual) {
-        (Value::Object(want), Some(Value::Object(have))) => {
-            for (k, v) in want {
-                walk(v, lookup(have, k), &join(path, k), k, out);
+}
+
+/// The body with its policy XML in the comparable form of [`crate::policy::normalize_xml`].
+fn normalized_policy<'a>(body: &'a Value, field: FieldPattern) -> Cow<'a, Value> {
+    let Some(pointer) = field.pointer() else {
+        return Cow::Borrowed(body);
+    };
+    match body.pointer(&pointer) {
+        Some(Value::String(xml)) => {
+            let normalized = crate::policy::normalize_xml(xml);
+            let mut body = body.clone();
+            if let Some(slot) = body.pointer_mut(&pointer) {
+                *slot = Value::String(normalized);
             }
+            Cow::Owned(body)
         }
-        (Value::Array(want), Some(Value::Array(have))) if want.len() == have.len() => {
-            for (i, (w, h)) in want.iter().zip(have).enumerate() {
-                walk(w, Some(h), &format!("{path}[{i}]"), key, out);
-            }
-        }
-        (want, Some(have)) if scalar_equal(want, have, key) => {}
-        (want, have) => {
-            out.push(FieldChange {
-                path: path.to_string(),
-                from: have.cloned(),
-                to: Some(want.clone()),
+        _ => Cow::Borrowed(body),
+    }
+}
+
+fn walk(rules: &Comparison, desired: &Value, actual: &Value) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    Walk {
+        rules,
+        out: &mut out,
+    }
+    .walk(desired, Some(actual), &mut Vec::new());
+    out
+}
+
+struct Walk<'r> {
+    rules: &'r Comparison,
+    out: &'r mut Vec<FieldChange>,
+}
+
+impl Walk<'_> {
+    fn walk<'v>(&mut self, desired: &'v Value, actual: Option<&Value>, path: &mut Vec<Step<'v>>) {
+        if DeferredRef::from_placeholder(desired).is_some() {
+            // Not known yet (live plan before the producing resource exists).
+            self.out.push(FieldChange {
+                path: shown(path),
+                from: actual.cloned(),
+                to: None,
             });
+            return;
+        }
+        match (desired, actual) {
+            (Value::Object(want), Some(Value::Object(have))) => {
+                for (k, v) in want {
+                    path.push(Step::Key(k));
+                    self.walk(v, lookup(have, k), path);
+                    path.pop();
+                }
+            }
+            (Value::Array(want), Some(Value::Array(have))) if want.len() == have.len() => {
+                for (i, (w, h)) in want.iter().zip(have).enumerate() {
+                    path.push(Step::Index(i));
+                    self.walk(w, Some(h), path);
+                    path.pop();
+                }
+            }
+            (want, Some(have)) if self.scalar_equal(want, have, path) => {}
+            (want, have) => {
+                self.out.push(FieldChange {
+                    path: shown(path),
+                    from: have.cloned(),
+                    to: Some(want.clone()),
+                });
+            }
         }
     }
+
+    fn scalar_equal(&self, want: &Value, have: &Value, path: &[Step<'_>]) -> bool {
+        match (want, have) {
+            (Value::String(w), Value::String(h)) => {
+                w == h
+                    || ((looks_like_arm_id(w)
+                        || self.rules.ignore_case.iter().any(|f| f.matches(path)))
+                        && w.eq_ignore_ascii_case(h))
+                    || (LOCATION.matches(path) && normalize_location(w) == normalize_location(h))
+            }
+            (Value::Number(w), Value::Number(h)) => w.as_f64() == h.as_f64(),
+            _ => want == have,
+        }
+    }
+}
+
+/// A tracked resource's own location (not a field called `location` elsewhere, such as a tag).
+const LOCATION: FieldPattern = FieldPattern("location");
+
+/// `sku.capacity`, `properties.pool.services[2].priority`.
+fn shown(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 /// Exact key, else a key equal ignoring case (ARM ids as keys come back re-cased).
@@ -99,37 +174,6 @@ fn lookup<'a>(have: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v)
     })
-}
-
-/// Keys whose values are names or enum members: ARM treats them case-insensitively and some
-/// providers echo them in another case (Log Analytics returns `sku.name` as `pergb2018`).
-/// Comparing them exactly would report an update on every run.
-const CASE_INSENSITIVE_KEYS: &[&str] = &[
-    "name",
-    "kind",
-    "type",
-    "tier",
-    "format",
-    "method",
-    "protocol",
-    "plan",
-    "publicNetworkAccess",
-    "principalType",
-    "versionUpgradeOption",
-    "defaultAction",
-];
-
-fn scalar_equal(want: &Value, have: &Value, key: &str) -> bool {
-    match (want, have) {
-        (Value::String(w), Value::String(h)) => {
-            w == h
-                || ((looks_like_arm_id(w) || CASE_INSENSITIVE_KEYS.contains(&key))
-                    && w.eq_ignore_ascii_case(h))
-                || (key == "location" && normalize_location(w) == normalize_location(h))
-        }
-        (Value::Number(w), Value::Number(h)) => w.as_f64() == h.as_f64(),
-        _ => want == have,
-    }
 }
 
 fn looks_like_arm_id(s: &str) -> bool {
@@ -144,19 +188,21 @@ fn normalize_location(s: &str) -> String {
         .collect()
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// The rules every kind shares (ids, the top-level location), without a kind's own.
+    fn changes(desired: &Value, actual: &Value) -> Vec<FieldChange> {
+        const NO_RULES: Comparison = Comparison {
+            ignore_case: &[],
+            write_only: &[],
+            policy_xml: None,
+        };
+        walk(&NO_RULES, desired, actual)
+    }
 
     #[test]
     fn only_fields_aigw_sets_are_compared() {
@@ -206,8 +252,77 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_called_name_or_location_compares_exactly() {
+        // Tag values are case-sensitive; the kind's case rules hold for paths, not key names.
+        let desired = json!({"location": "westeurope", "tags": {"name": "Gateway", "location": "West Europe"}});
+        let actual = json!({"location": "West Europe", "tags": {"name": "gateway", "location": "westeurope"}});
+        let paths: Vec<String> = changes_for(ResourceKind::ApiManagement, &desired, &actual)
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
+        assert_eq!(paths, ["tags.name", "tags.location"]);
+        // Tag names are case-insensitive: a re-cased name with the same value is unchanged.
+        let renamed = json!({"location": "westeurope", "tags": {"Name": "Gateway", "LOCATION": "West Europe"}});
+        assert_eq!(
+            changes_for(ResourceKind::ApiManagement, &desired, &renamed),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn names_and_enum_members_ignore_case_only_where_the_kind_says() {
+        let desired = json!({"properties": {"sku": {"name": "PerGB2018"}, "retentionInDays": 30}});
+        let echoed = json!({"properties": {"sku": {"name": "pergb2018"}, "retentionInDays": 30}});
+        assert_eq!(
+            changes_for(ResourceKind::LogAnalyticsWorkspace, &desired, &echoed),
+            vec![]
+        );
+        // The same path means nothing special for another kind.
+        assert_eq!(
+            changes_for(ResourceKind::ManagedIdentity, &desired, &echoed).len(),
+            1
+        );
+        let desired = json!({"properties": {"schema": {"name": "T_CL", "columns": [{"name": "TimeGenerated", "type": "dateTime"}]}}});
+        let echoed = json!({"properties": {"schema": {"name": "T_CL", "columns": [{"name": "TimeGenerated", "type": "datetime"}]}}});
+        assert_eq!(
+            changes_for(ResourceKind::CustomTable, &desired, &echoed),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn write_instructions_and_secrets_are_never_compared() {
+        let policy = json!({"properties": {"format": "rawxml", "value": "<policies/>"}});
+        let stored = json!({"properties": {"value": "<policies />"}});
+        assert_eq!(
+            changes_for(ResourceKind::ApiPolicy, &policy, &stored),
+            vec![]
+        );
+        let secret = json!({"properties": {"displayName": "k", "value": "s3cr3t", "secret": true}});
+        let read = json!({"properties": {"displayName": "k", "secret": true}});
+        assert_eq!(
+            changes_for(ResourceKind::NamedValue, &secret, &read),
+            vec![]
+        );
+        // A plain named value is returned by a GET, so its value is compared.
+        let plain = json!({"properties": {"displayName": "k", "value": "v", "secret": false}});
+        let other = json!({"properties": {"displayName": "k", "value": "w", "secret": false}});
+        assert_eq!(
+            changes_for(ResourceKind::NamedValue, &plain, &other)[0].path,
+            "properties.value"
+        );
+        // Other kinds keep their `format` (a model deployment's model format is stored).
+        let model = json!({"properties": {"model": {"format": "OpenAI"}, "format": "x"}});
+        let without = json!({"properties": {"model": {"format": "OpenAI"}}});
+        assert_eq!(
+            changes_for(ResourceKind::ModelDeployment, &model, &without)[0].path,
+            "properties.format"
+        );
+    }
+
+    #[test]
     fn a_policy_read_back_as_apim_stores_it_is_unchanged() {
-        let fragment = "Microsoft.ApiManagement/service/policyFragments";
+        let fragment = ResourceKind::PolicyFragment;
         let desired = json!({"properties": {"format": "rawxml", "value": "<fragment>\n    <base/>\n    <set-variable name=\"a\" value=\"@(1 + 2)\" />\n</fragment>\n", "description": "managed by aigw"}});
         // `?format=rawxml`: no `format`, APIM's layout.
         let actual = json!({"properties": {"value": "<fragment>\r\n\t<base />\r\n\t<set-variable name=\"a\" value=\"@(1 + 2)\" />\r\n</fragment>", "description": "managed by aigw"}});

@@ -10,11 +10,9 @@ use serde_json::{Map, Value};
 use super::cancel::Cancel;
 use super::diff::{self, FieldChange};
 use super::events::{Event, Observer};
-use super::soft_delete::{self, SoftDeleted};
-use super::{output_table, preflight, roles};
-use crate::arm::error::human_secs;
-use crate::arm::lro::WriteOptions;
+use super::{not_ready, preflight, roles, soft_delete};
 use crate::arm::{ArmClient, ArmError};
+use crate::kind::MatchedBy;
 use crate::plan::{DeferredRef, Operation, Plan, deferred};
 use crate::report::{Action, Failure, Mode, OperationReport, Outcome, RunReport, StageReport};
 
@@ -232,53 +230,45 @@ impl Engine<'_> {
                 remedy: "this is a bug in aigw's plan; please report it".into(),
             });
         }
-        if operation.resource_type == "Microsoft.Authorization/roleAssignments" {
-            return self.role_assignment(operation, &body).await;
+        match operation.kind.matched_by() {
+            MatchedBy::Id => self.resource(operation, &body).await,
+            MatchedBy::Grant => self.role_assignment(operation, &body).await,
         }
-        self.resource(operation, &body).await
     }
 
     async fn resource(&mut self, operation: &Operation, body: &Value) -> Result<Done, StepError> {
-        let timeout = WriteOptions {
-            timeout: self.options.resource_timeout,
-            ..WriteOptions::default()
-        };
+        let timeout = self.options.resource_timeout;
         let actual = match self
             .client
             .get_with_query(
                 &operation.id,
-                operation.api_version,
-                diff::read_query(&operation.resource_type),
+                operation.api_version(),
+                operation.kind.read_query(),
             )
             .await?
         {
             // Still provisioning (an interrupted run, or someone else's write): wait, then compare.
             Some(found) => Some(
                 self.client
-                    .settle(
-                        &operation.id,
-                        operation.api_version,
-                        found,
-                        self.options.resource_timeout,
-                    )
+                    .settle(&operation.id, operation.api_version(), found, timeout)
                     .await?,
             ),
             None => None,
         };
         let (action, changes, current, note) = match actual {
             None => {
-                let note = self.clear_soft_deleted(operation, timeout).await?;
+                let note = self.clear_soft_deleted(operation).await?;
                 let (created, note) = match self.mode {
                     Mode::Plan => (None, note),
                     Mode::Deploy => {
-                        let (created, waited) = self.put(operation, body, timeout).await?;
+                        let (created, waited) = self.put(operation, body).await?;
                         (Some(created), note.or(waited))
                     }
                 };
                 (Action::Create, Vec::new(), created, note)
             }
             Some(actual) => {
-                let mut changes = diff::changes_for(&operation.resource_type, body, &actual);
+                let mut changes = diff::changes_for(operation.kind, body, &actual);
                 // A resource whose last write failed or was canceled matches on paper but is
                 // broken: a new PUT is how ARM repairs it.
                 if let Some(state) = crate::arm::lro::unsuccessful_state(&actual) {
@@ -294,7 +284,7 @@ impl Engine<'_> {
                     (Action::Update, changes, Some(actual), None)
                 } else {
                     let update = diff::update_body(&actual, body);
-                    let (updated, waited) = self.put(operation, &update, timeout).await?;
+                    let (updated, waited) = self.put(operation, &update).await?;
                     (Action::Update, changes, Some(updated), waited)
                 }
             }
@@ -307,44 +297,25 @@ impl Engine<'_> {
         })
     }
 
-    /// PUTs `body` and waits for the resource; returns it and a note about any wait. A data
-    /// collection rule waits while its new output table is not accepted yet (`output_table`).
+    /// PUTs `body` and waits for the resource, and for Azure where the kind says it lags
+    /// ([`not_ready`]); returns the resource and a note about any wait.
     async fn put(
         &mut self,
         operation: &Operation,
         body: &Value,
-        options: WriteOptions,
     ) -> Result<(Value, Option<String>), StepError> {
-        if operation.resource_type != output_table::RULE_TYPE {
-            let written = self
-                .client
-                .put_and_wait(&operation.id, operation.api_version, body, options)
-                .await?;
-            return Ok((written, None));
-        }
-        match output_table::put_and_wait(self.client, operation, body, options, self.observer).await
-        {
-            output_table::Outcome::Written { body, note } => Ok((body, note)),
-            output_table::Outcome::Failed(error) => Err(StepError::Arm(error)),
-            output_table::Outcome::StillUnavailable {
-                table,
-                waited,
-                error,
+        let timeout = self.options.resource_timeout;
+        match not_ready::put_and_wait(self.client, operation, body, timeout, self.observer).await {
+            not_ready::Outcome::Written { body, note } => Ok((body, note)),
+            not_ready::Outcome::Failed(error) => Err(StepError::Arm(error)),
+            not_ready::Outcome::GaveUp {
+                code,
+                message,
+                remedy,
             } => Err(StepError::Blocked {
-                code: "InvalidOutputTable",
-                message: format!(
-                    "Azure Monitor still does not accept table {table} as the output of {} `{}` \
-                     after {} of waiting (--resource-timeout {}); a new custom table usually \
-                     becomes usable within a few minutes.\n{error}",
-                    crate::plan::kind_label(&operation.resource_type),
-                    operation.name,
-                    human_secs(waited.as_secs()),
-                    human_secs(options.timeout.as_secs()),
-                ),
-                remedy: format!(
-                    "run deploy again in a few minutes (table {table} exists; the rerun continues \
-                     where this one stopped), or raise --resource-timeout"
-                ),
+                code,
+                message,
+                remedy,
             }),
         }
     }
@@ -353,13 +324,8 @@ impl Engine<'_> {
     async fn clear_soft_deleted(
         &mut self,
         operation: &Operation,
-        options: WriteOptions,
     ) -> Result<Option<String>, StepError> {
-        let SoftDeleted::Yes {
-            path,
-            api_version,
-            remedy,
-        } = soft_delete::check(
+        let Some(found) = soft_delete::check(
             self.client,
             operation,
             &self.plan.subscription_id,
@@ -375,13 +341,19 @@ impl Engine<'_> {
                 let message = if purge {
                     format!("{what}; deploy will purge it (--purge-soft-deleted)")
                 } else {
-                    format!("{what}; deploy will stop there: {remedy}")
+                    format!("{what}; deploy will stop there: {}", found.remedy)
                 };
                 self.warnings.push(message.clone());
                 Ok(Some(message))
             }
             (Mode::Deploy, true) => {
-                soft_delete::purge(self.client, &path, api_version, options).await?;
+                self.client
+                    .delete_and_wait(
+                        &found.path,
+                        found.api_version,
+                        self.options.resource_timeout,
+                    )
+                    .await?;
                 Ok(Some(format!(
                     "purged the soft-deleted {} first",
                     operation.kind
@@ -390,20 +362,19 @@ impl Engine<'_> {
             (Mode::Deploy, false) => Err(StepError::Blocked {
                 code: "SoftDeletedName",
                 message: format!("{what}, so Azure refuses to create it again"),
-                remedy,
+                remedy: found.remedy,
             }),
         }
     }
 
+    /// A role assignment: found by grant, whatever its name; a stale one under aigw's name
+    /// (assigned to a previous identity) is replaced, since ARM does not allow changing an
+    /// assignment's principal (`RoleAssignmentUpdateNotPermitted`).
     async fn role_assignment(
         &mut self,
         operation: &Operation,
         body: &Value,
     ) -> Result<Done, StepError> {
-        let options = WriteOptions {
-            timeout: self.options.resource_timeout,
-            ..WriteOptions::default()
-        };
         let principal_known = deferred::references(body).is_empty();
         let existing = if principal_known {
             roles::find(self.client, operation, body).await?
@@ -429,22 +400,28 @@ impl Engine<'_> {
             ),
             (roles::Existing::None, Mode::Plan) => done(Action::Create, None),
             (roles::Existing::Stale, Mode::Deploy) => {
-                roles::delete(self.client, operation, options).await?;
-                roles::create(self.client, operation, body, options).await?;
+                self.client
+                    .delete_and_wait(
+                        &operation.id,
+                        operation.api_version(),
+                        self.options.resource_timeout,
+                    )
+                    .await?;
+                self.put(operation, body).await?;
                 done(
                     Action::Update,
                     Some("replaced an assignment to a previous identity".into()),
                 )
             }
-            (roles::Existing::None, Mode::Deploy) => {
-                match roles::create(self.client, operation, body, options).await? {
-                    Some(_) => done(Action::Create, None),
-                    None => done(
-                        Action::Unchanged,
-                        Some("already assigned (RoleAssignmentExists)".into()),
-                    ),
-                }
-            }
+            (roles::Existing::None, Mode::Deploy) => match self.put(operation, body).await {
+                Ok((_, waited)) => done(Action::Create, waited),
+                // Another writer made the same grant in between: done.
+                Err(StepError::Arm(error)) if error.code() == Some("RoleAssignmentExists") => done(
+                    Action::Unchanged,
+                    Some("already assigned (RoleAssignmentExists)".into()),
+                ),
+                Err(error) => return Err(error),
+            },
         })
     }
 
@@ -534,8 +511,8 @@ fn step_failure(error: StepError, operation: &Operation) -> Failure {
             remedy,
         } => Failure {
             resource: Some(operation.name.clone()),
-            resource_type: Some(operation.resource_type.clone()),
-            kind: Some(operation.kind),
+            resource_type: Some(operation.kind.arm_type().to_string()),
+            kind: Some(operation.kind.label()),
             title: Some(operation.title.clone()),
             code: Some(code.to_string()),
             message,
@@ -548,8 +525,8 @@ fn step_failure(error: StepError, operation: &Operation) -> Failure {
 pub fn arm_failure(error: &ArmError, operation: Option<&Operation>) -> Failure {
     Failure {
         resource: operation.map(|o| o.name.clone()),
-        resource_type: operation.map(|o| o.resource_type.clone()),
-        kind: operation.map(|o| o.kind),
+        resource_type: operation.map(|o| o.kind.arm_type().to_string()),
+        kind: operation.map(|o| o.kind.label()),
         title: operation.map(|o| o.title.clone()),
         code: error.code().map(String::from),
         message: error.to_string(),

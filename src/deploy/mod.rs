@@ -5,10 +5,13 @@ pub mod cancel;
 pub mod diff;
 mod engine;
 pub mod events;
+mod not_ready;
 mod output_table;
 mod preflight;
 mod roles;
 mod soft_delete;
-pub mod write_only;
 
 pub use engine::{EngineOptions, run};
+
+#[cfg(test)]
+mod tests;

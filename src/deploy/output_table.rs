@@ -7,26 +7,15 @@
 //! minutes later succeeds: "If it fails, just wait a few minutes and run again"
 //! (hashicorp/terraform-provider-azurerm#21897), "Running `dsh sre deploy ...` again completes
 //! deployment successfully" (alan-turing-institute/data-safe-haven#2220). So that error, naming a
-//! table the rule sends to and that exists, is a wait within `--resource-timeout` (like
-//! `PrincipalNotFound` for a new identity's role assignments), shown as waiting; any other
-//! `InvalidPayload` fails at once.
-
-use std::time::Duration;
+//! table the rule sends to and that exists, means "not ready yet"
+//! ([`crate::kind::NotReadyYet::OutputTableNotAccepted`]): `super::not_ready` waits for it within
+//! `--resource-timeout`, shown as waiting; any other `InvalidPayload` fails at once. This module
+//! recognises the error and checks the table.
 
 use serde_json::Value;
 
-use super::events::{Event, Observer};
-use crate::arm::error::human_secs;
-use crate::arm::lro::WriteOptions;
 use crate::arm::{ArmClient, ArmError, ArmErrorKind, ErrorBody};
-use crate::plan::Operation;
-use crate::plan::api_versions::LOG_ANALYTICS;
-
-pub const RULE_TYPE: &str = "Microsoft.Insights/dataCollectionRules";
-
-/// The first pause; each next one doubles, up to [`MAX_PAUSE`].
-const FIRST_PAUSE: Duration = Duration::from_secs(15);
-const MAX_PAUSE: Duration = Duration::from_secs(60);
+use crate::kind::{NotReadyYet, ResourceKind};
 
 /// A custom table a rule sends to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +80,7 @@ pub fn unavailable<'a>(error: &ArmError, tables: &'a [OutputTable]) -> Option<&'
         _ => return None,
     };
     let named = tables.iter().find(|t| mentions(body, &t.name));
-    if has_code(body, "InvalidOutputTable") {
+    if has_code(body, NotReadyYet::OutputTableNotAccepted.code()) {
         return named.or(tables.first());
     }
     (body.code == "InvalidPayload").then_some(named).flatten()
@@ -105,84 +94,14 @@ fn mentions(body: &ErrorBody, table: &str) -> bool {
     body.message.contains(table) || body.details.iter().any(|d| mentions(d, table))
 }
 
-/// What the write ended with.
-pub enum Outcome {
-    Written {
-        body: Value,
-        /// How long aigw waited for a table, for the report.
-        note: Option<String>,
-    },
-    Failed(ArmError),
-    /// The table exists but stayed unavailable until the deadline.
-    StillUnavailable {
-        table: String,
-        waited: Duration,
-        error: ArmError,
-    },
-}
-
-/// PUTs the rule, waiting while Azure Monitor has not made a new output table available yet.
-pub async fn put_and_wait(
-    client: &ArmClient,
-    operation: &Operation,
-    body: &Value,
-    options: WriteOptions,
-    observer: &mut dyn Observer,
-) -> Outcome {
-    let tables = output_tables(body);
-    let deadline = client.clock().deadline(options.timeout);
-    let mut pause = FIRST_PAUSE;
-    let mut waited = Duration::ZERO;
-    let mut table_checked = false;
-    loop {
-        let error = match client
-            .put_and_wait(&operation.id, operation.api_version, body, options)
-            .await
-        {
-            Ok(body) => {
-                let note = (!waited.is_zero()).then(|| {
-                    format!(
-                        "waited {} for Azure Monitor to accept the new table as an output",
-                        human_secs(waited.as_secs())
-                    )
-                });
-                return Outcome::Written { body, note };
-            }
-            Err(error) => error,
-        };
-        let Some(table) = unavailable(&error, &tables) else {
-            return Outcome::Failed(error);
-        };
-        // Waiting helps only for a table that exists: a missing one is a real error.
-        if !table_checked {
-            let path = format!("{}/tables/{}", table.workspace, table.name);
-            match client.get(&path, LOG_ANALYTICS).await {
-                Ok(Some(_)) => table_checked = true,
-                Ok(None) => return Outcome::Failed(error),
-                Err(read) => return Outcome::Failed(read),
-            }
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Outcome::StillUnavailable {
-                table: table.name.clone(),
-                waited,
-                error,
-            };
-        }
-        let message = format!(
-            "table {} is not yet accepted as an output (InvalidOutputTable, usual for a few \
-             minutes after a table is created); trying again in {}",
-            table.name,
-            human_secs(pause.as_secs())
-        );
-        observer.on(Event::Waiting {
-            operation,
-            message: &message,
-        });
-        client.clock().sleep(pause).await;
-        waited += pause;
-        pause = (pause * 2).min(MAX_PAUSE);
-    }
+/// Whether `table` exists: waiting helps only for a table that does (a missing one is a real
+/// error).
+pub async fn exists(client: &ArmClient, table: &OutputTable) -> Result<bool, ArmError> {
+    let path = format!("{}/tables/{}", table.workspace, table.name);
+    Ok(client
+        .get(&path, ResourceKind::CustomTable.api_version())
+        .await?
+        .is_some())
 }
 
 #[cfg(test)]

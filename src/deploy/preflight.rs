@@ -6,20 +6,24 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::events::{Event, Observer};
-use crate::arm::lro::WriteOptions;
-use crate::arm::{ArmClient, ArmError, Method};
+use crate::arm::{ArmClient, ArmError};
+use crate::kind::ResourceKind;
 
 const SUBSCRIPTIONS_API: &str = "2022-12-01";
 const PROVIDERS_API: &str = "2021-04-01";
 const REGISTRATION_POLL: Duration = Duration::from_secs(10);
 
-pub const NAMESPACES: &[&str] = &[
-    "Microsoft.ManagedIdentity",
-    "Microsoft.OperationalInsights",
-    "Microsoft.Insights",
-    "Microsoft.CognitiveServices",
-    "Microsoft.ApiManagement",
-];
+/// The resource providers of the kinds aigw writes that a subscription may not have registered,
+/// in the order the plan first writes one.
+pub fn namespaces() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for kind in ResourceKind::ALL {
+        if !kind.provider_registered_by_default() && !out.contains(&kind.namespace()) {
+            out.push(kind.namespace());
+        }
+    }
+    out
+}
 
 /// Checks access; registers missing providers when `register` (deploy), warns otherwise (plan).
 /// Registering usually takes a minute or two; it is given `timeout` (`--resource-timeout`, so the
@@ -55,7 +59,7 @@ pub async fn run(
     observer.on(Event::Preflight {
         message: &format!("subscription {subscription_id} is reachable"),
     });
-    for namespace in NAMESPACES {
+    for namespace in namespaces() {
         let path = format!("{subscription}/providers/{namespace}");
         let state = registration_state(client, &path).await?;
         if state.eq_ignore_ascii_case("Registered") {
@@ -72,12 +76,7 @@ pub async fn run(
             message: &format!("registering resource provider {namespace}"),
         });
         client
-            .act_and_wait(
-                Method::Post,
-                &format!("{path}/register"),
-                PROVIDERS_API,
-                WriteOptions::default(),
-            )
+            .post_and_wait(&format!("{path}/register"), PROVIDERS_API, timeout)
             .await?;
         let deadline = client.clock().deadline(timeout);
         while !registration_state(client, &path)
@@ -110,4 +109,21 @@ async fn registration_state(client: &ArmClient, path: &str) -> Result<String, Ar
         .and_then(Value::as_str)
         .unwrap_or("NotRegistered")
         .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_providers_to_register_are_those_of_the_kinds_aigw_writes() {
+        assert_eq!(
+            super::namespaces(),
+            [
+                "Microsoft.ManagedIdentity",
+                "Microsoft.OperationalInsights",
+                "Microsoft.Insights",
+                "Microsoft.CognitiveServices",
+                "Microsoft.ApiManagement",
+            ]
+        );
+    }
 }

@@ -1,20 +1,12 @@
-//! Role assignments: an assignment of the same role to the same principal at the same scope is
-//! "unchanged" whatever its name (it may have been made by hand or by another tool), and
-//! `PrincipalNotFound` right after the identity was created is retried for a bounded time
-//! (Entra ID replication; sending `principalType` shortens it).
+//! Role assignments are matched by grant ([`crate::kind::MatchedBy::Grant`]): an assignment of
+//! the same role to the same principal at the same scope is "unchanged" whatever its name (it may
+//! have been made by hand or by another tool). Writing one goes through the engine's one write
+//! path, which waits out `PrincipalNotFound` for a new identity (`super::not_ready`).
 
 use serde_json::Value;
 
-use crate::arm::lro::WriteOptions;
-use crate::arm::retry::ExtraTransient;
-use crate::arm::{ArmClient, ArmError, Method};
+use crate::arm::{ArmClient, ArmError};
 use crate::plan::Operation;
-
-/// About four minutes of backoff before giving up on replication.
-const PRINCIPAL_NOT_FOUND: ExtraTransient = ExtraTransient {
-    codes: &["PrincipalNotFound"],
-    max_attempts: 12,
-};
 
 pub enum Existing {
     /// An assignment with the same role and principal at this scope (its name).
@@ -47,7 +39,7 @@ pub async fn find(
     operation: &Operation,
     desired: &Value,
 ) -> Result<Existing, ArmError> {
-    if let Some(actual) = client.get(&operation.id, operation.api_version).await? {
+    if let Some(actual) = client.get(&operation.id, operation.api_version()).await? {
         return Ok(if same_assignment(desired, &actual) {
             Existing::Same(operation.name.clone())
         } else {
@@ -63,7 +55,7 @@ pub async fn find(
     let list = client
         .get_with_query(
             &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
-            operation.api_version,
+            operation.api_version(),
             &[("$filter", &filter)],
         )
         .await?
@@ -88,45 +80,6 @@ pub async fn find(
         ),
         None => Existing::None,
     })
-}
-
-/// Creates the assignment; `RoleAssignmentExists` (a race with another writer) counts as done.
-pub async fn create(
-    client: &ArmClient,
-    operation: &Operation,
-    desired: &Value,
-    options: WriteOptions,
-) -> Result<Option<Value>, ArmError> {
-    let options = WriteOptions {
-        extra_transient: PRINCIPAL_NOT_FOUND,
-        ..options
-    };
-    match client
-        .put_and_wait(&operation.id, operation.api_version, desired, options)
-        .await
-    {
-        Ok(body) => Ok(Some(body)),
-        Err(error) if error.code() == Some("RoleAssignmentExists") => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
-/// Removes a stale assignment under our name so it can be written again (ARM does not allow
-/// changing an assignment's principal: RoleAssignmentUpdateNotPermitted).
-pub async fn delete(
-    client: &ArmClient,
-    operation: &Operation,
-    options: WriteOptions,
-) -> Result<(), ArmError> {
-    client
-        .act_and_wait(
-            Method::Delete,
-            &operation.id,
-            operation.api_version,
-            options,
-        )
-        .await
-        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -1,87 +1,66 @@
-//! Soft-deleted names: API Management services (48 h) and Cognitive Services accounts keep their
-//! name after deletion; creating the name again fails (`ServiceAlreadyExistsInSoftDeletedState`,
-//! `FlagMustBeSetForRestore`). aigw looks before it creates and purges only when asked.
+//! Soft-deleted names: a deleted API Management service or AI Foundry account keeps its name for
+//! a while ([`crate::kind::SoftDelete`]), and creating the name again fails. aigw looks before it
+//! creates and purges only when asked.
 
 use serde_json::Value;
 
-use crate::arm::lro::WriteOptions;
-use crate::arm::{ArmClient, ArmError, Method};
+use crate::arm::{ArmClient, ArmError};
+use crate::kind::{DeletedAt, SoftDelete};
 use crate::plan::Operation;
-use crate::plan::api_versions;
 
-/// Where the soft-deleted copy of `operation`'s resource would be listed, if its type has one.
-fn deleted_path(
-    operation: &Operation,
-    subscription_id: &str,
-    resource_group: &str,
-) -> Option<(String, &'static str, String)> {
-    let location = operation.location.as_deref()?;
-    match operation.resource_type.as_str() {
-        "Microsoft.ApiManagement/service" => Some((
-            format!(
-                "/subscriptions/{subscription_id}/providers/Microsoft.ApiManagement/locations/{location}/deletedservices/{}",
-                operation.name
-            ),
-            api_versions::API_MANAGEMENT,
-            format!(
-                "purge it with `aigw deploy --purge-soft-deleted` or `az apim deletedservice purge --service-name {} --location {location}`, or choose another apimName",
-                operation.name
-            ),
-        )),
-        "Microsoft.CognitiveServices/accounts" => Some((
-            format!(
-                "/subscriptions/{subscription_id}/providers/Microsoft.CognitiveServices/locations/{location}/resourceGroups/{resource_group}/deletedAccounts/{}",
-                operation.name
-            ),
-            api_versions::COGNITIVE_SERVICES,
-            format!(
-                "purge it with `aigw deploy --purge-soft-deleted` or `az cognitiveservices account purge --name {} --resource-group {resource_group} --location {location}`, restore it with `az cognitiveservices account recover`, or change suffix",
-                operation.name
-            ),
-        )),
-        _ => None,
-    }
+/// A soft-deleted copy of a resource aigw is about to create.
+pub struct Found {
+    /// Where it is listed; a DELETE there purges it.
+    pub path: String,
+    pub api_version: &'static str,
+    /// How the user clears it.
+    pub remedy: String,
 }
 
-pub enum SoftDeleted {
-    No,
-    /// Found; `remedy` says how to clear it.
-    Yes {
-        path: String,
-        api_version: &'static str,
-        remedy: String,
-    },
-}
-
+/// The soft-deleted copy of `operation`'s resource, if its kind keeps one and there is one.
 pub async fn check(
     client: &ArmClient,
     operation: &Operation,
     subscription_id: &str,
     resource_group: &str,
-) -> Result<SoftDeleted, ArmError> {
-    let Some((path, api_version, remedy)) =
-        deleted_path(operation, subscription_id, resource_group)
+) -> Result<Option<Found>, ArmError> {
+    let (Some(soft), Some(location)) =
+        (operation.kind.soft_delete(), operation.location.as_deref())
     else {
-        return Ok(SoftDeleted::No);
+        return Ok(None);
     };
-    Ok(match client.get(&path, api_version).await? {
-        Some(Value::Object(_)) => SoftDeleted::Yes {
-            path,
-            api_version,
-            remedy,
-        },
-        _ => SoftDeleted::No,
-    })
+    let at = DeletedAt {
+        subscription_id,
+        resource_group,
+        location,
+        name: &operation.name,
+    };
+    let path = soft.deleted_path(at);
+    let found = matches!(
+        client.get(&path, soft.api_version()).await?,
+        Some(Value::Object(_))
+    );
+    Ok(found.then(|| Found {
+        path,
+        api_version: soft.api_version(),
+        remedy: remedy(soft, at),
+    }))
 }
 
-pub async fn purge(
-    client: &ArmClient,
-    path: &str,
-    api_version: &str,
-    options: WriteOptions,
-) -> Result<(), ArmError> {
-    client
-        .act_and_wait(Method::Delete, path, api_version, options)
-        .await
-        .map(|_| ())
+/// The ways out: aigw's purge, the Azure CLI's, and the parameter that picks another name.
+fn remedy(soft: SoftDelete, at: DeletedAt<'_>) -> String {
+    let DeletedAt {
+        resource_group,
+        location,
+        name,
+        ..
+    } = at;
+    match soft {
+        SoftDelete::ApiManagement => format!(
+            "purge it with `aigw deploy --purge-soft-deleted` or `az apim deletedservice purge --service-name {name} --location {location}`, or choose another apimName"
+        ),
+        SoftDelete::CognitiveServicesAccount => format!(
+            "purge it with `aigw deploy --purge-soft-deleted` or `az cognitiveservices account purge --name {name} --resource-group {resource_group} --location {location}`, restore it with `az cognitiveservices account recover`, or change suffix"
+        ),
+    }
 }

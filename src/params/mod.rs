@@ -4,7 +4,6 @@
 pub mod bicepparam;
 pub mod catalog;
 pub mod json;
-pub mod read;
 pub mod validate;
 pub mod value;
 
@@ -13,9 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::input_file::{self, ReadError};
 use crate::source::{SourceFile, Span};
 use crate::spec::StackSpec;
-pub use read::MAX_FILE_BYTES;
 pub use validate::ValidateOptions;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,13 +70,38 @@ pub enum LoadError {
     Invalid(Diagnostics),
 }
 
+/// Parameter files larger than this are refused: "The parameter file is also limited to 4 MB"
+/// (Microsoft Learn, ARM template best practices, "Template limits":
+/// https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits).
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Reads, parses and validates a parameter file.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<StackSpec, LoadError> {
-    let bytes = read::read_file(path)?;
+    let bytes = read(path)?;
     let name = path.display().to_string();
     let text = decode(&name, bytes).map_err(LoadError::Invalid)?;
     let format = ParamFormat::detect(path, &text);
     load_text(SourceFile::new(name, text), format, options).map_err(LoadError::Invalid)
+}
+
+/// The bytes of the parameter file at `path`: a regular file of at most [`MAX_FILE_BYTES`].
+fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let path_shown = path.display().to_string();
+    input_file::read(path, MAX_FILE_BYTES).map_err(|error| match error {
+        ReadError::Io(source) => LoadError::Io {
+            path: path_shown,
+            source,
+        },
+        ReadError::NotAFile { kind } => LoadError::NotAFile {
+            path: path_shown,
+            kind,
+        },
+        ReadError::TooLarge { size, limit } => LoadError::TooLarge {
+            path: path_shown,
+            size,
+            limit,
+        },
+    })
 }
 
 /// The text of a file shown as `name`, or the one problem of a file that is not UTF-8.

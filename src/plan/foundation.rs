@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::api_versions as api;
 use super::{Context, DeferredRef, Operation};
+use crate::kind::ResourceKind;
 use crate::naming;
 use crate::usage;
 
@@ -13,16 +13,14 @@ pub(super) fn foundation(ctx: &Context<'_>) -> Vec<Operation> {
     vec![
         Operation::new(
             ctx.ids.resource_group(),
-            "Microsoft.Resources/resourceGroups",
-            api::RESOURCE_GROUPS,
+            ResourceKind::ResourceGroup,
             names.resource_group(),
             ctx.with_tags(json!({ "location": location })),
         )
         .located(location),
         Operation::new(
             ctx.ids.identity(),
-            "Microsoft.ManagedIdentity/userAssignedIdentities",
-            api::MANAGED_IDENTITY,
+            ResourceKind::ManagedIdentity,
             names.identity(),
             ctx.with_tags(json!({ "location": location })),
         )
@@ -43,8 +41,7 @@ pub(super) fn monitoring(ctx: &Context<'_>) -> Vec<Operation> {
     let location = &ctx.spec.location;
     let workspace = Operation::new(
         ctx.ids.workspace(),
-        "Microsoft.OperationalInsights/workspaces",
-        api::LOG_ANALYTICS,
+        ResourceKind::LogAnalyticsWorkspace,
         names.log_analytics_workspace(),
         ctx.with_tags(json!({
             "location": location,
@@ -57,8 +54,7 @@ pub(super) fn monitoring(ctx: &Context<'_>) -> Vec<Operation> {
 
     let table = Operation::new(
         ctx.ids.usage_table(),
-        "Microsoft.OperationalInsights/workspaces/tables",
-        api::LOG_ANALYTICS,
+        ResourceKind::CustomTable,
         naming::USAGE_TABLE,
         json!({
             "properties": {
@@ -72,8 +68,7 @@ pub(super) fn monitoring(ctx: &Context<'_>) -> Vec<Operation> {
 
     let endpoint = Operation::new(
         ctx.ids.data_collection_endpoint(),
-        "Microsoft.Insights/dataCollectionEndpoints",
-        api::DATA_COLLECTION,
+        ResourceKind::DataCollectionEndpoint,
         names.data_collection_endpoint(),
         ctx.with_tags(json!({
             "location": location,
@@ -89,8 +84,7 @@ pub(super) fn monitoring(ctx: &Context<'_>) -> Vec<Operation> {
 
     let rule = Operation::new(
         ctx.ids.data_collection_rule(),
-        "Microsoft.Insights/dataCollectionRules",
-        api::DATA_COLLECTION,
+        ResourceKind::DataCollectionRule,
         names.data_collection_rule(),
         ctx.with_tags(json!({
             "location": location,

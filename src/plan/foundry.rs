@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use super::api_versions as api;
 use super::{Context, DeferredRef, Operation};
+use crate::kind::ResourceKind;
 use crate::roles::{self, Role};
 
 pub(super) fn accounts_and_projects(ctx: &Context<'_>) -> Vec<Operation> {
@@ -15,8 +15,7 @@ pub(super) fn accounts_and_projects(ctx: &Context<'_>) -> Vec<Operation> {
         operations.push(
             Operation::new(
                 ctx.ids.account(&region.abbreviation),
-                "Microsoft.CognitiveServices/accounts",
-                api::COGNITIVE_SERVICES,
+                ResourceKind::FoundryAccount,
                 &account,
                 ctx.with_tags(json!({
                     "location": region.name,
@@ -43,8 +42,7 @@ pub(super) fn accounts_and_projects(ctx: &Context<'_>) -> Vec<Operation> {
         operations.push(
             Operation::new(
                 ctx.ids.project(&region.abbreviation),
-                "Microsoft.CognitiveServices/accounts/projects",
-                api::COGNITIVE_SERVICES,
+                ResourceKind::FoundryProject,
                 names.project(&region.abbreviation),
                 ctx.with_tags(json!({
                     "location": region.name,
@@ -115,8 +113,7 @@ fn assignment(ctx: &Context<'_>, scope: &str, scope_name: &str, role: &Role) -> 
     let (id, name) = ctx.ids.role_assignment(scope, role);
     Operation::new(
         id,
-        "Microsoft.Authorization/roleAssignments",
-        api::ROLE_ASSIGNMENTS,
+        ResourceKind::RoleAssignment,
         name,
         json!({
             "properties": {
@@ -146,8 +143,7 @@ pub(super) fn model_deployments(ctx: &Context<'_>) -> Vec<Operation> {
                 Operation::new(
                     ctx.ids
                         .model_deployment(&region.abbreviation, &deployment.name),
-                    "Microsoft.CognitiveServices/accounts/deployments",
-                    api::COGNITIVE_SERVICES,
+                    ResourceKind::ModelDeployment,
                     &deployment.name,
                     json!({
                         "sku": { "name": deployment.sku_name, "capacity": deployment.sku_capacity },

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::api_versions as api;
 use super::{Context, DeferredRef, Operation, PoolRoute};
-use crate::naming;
+use crate::kind::ResourceKind;
+use crate::naming::{self, NamedValue};
 
 /// API Management StandardV2 with one unit (v2 tiers scale up to 10 units later).
 const APIM_SKU: &str = "StandardV2";
@@ -61,8 +61,7 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
     let mut operations = vec![
         Operation::new(
             ctx.ids.api_management(),
-            "Microsoft.ApiManagement/service",
-            api::API_MANAGEMENT,
+            ResourceKind::ApiManagement,
             names.api_management(),
             ctx.with_tags(json!({
                 "location": location,
@@ -84,8 +83,7 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
         operations.push(
             Operation::new(
                 ctx.ids.api(definition.id),
-                "Microsoft.ApiManagement/service/apis",
-                api::API_MANAGEMENT,
+                ResourceKind::Api,
                 definition.id,
                 json!({
                     "properties": {
@@ -111,8 +109,7 @@ pub(super) fn service_and_apis(ctx: &Context<'_>) -> Vec<Operation> {
             operations.push(
                 Operation::new(
                     ctx.ids.api_operation(definition.id, operation_id),
-                    "Microsoft.ApiManagement/service/apis/operations",
-                    api::API_MANAGEMENT,
+                    ResourceKind::ApiOperation,
                     *operation_id,
                     json!({
                         "properties": {
@@ -163,8 +160,7 @@ pub(super) fn backends(ctx: &Context<'_>) -> Vec<Operation> {
                 operations.push(
                     Operation::new(
                         ctx.ids.backend(&id),
-                        "Microsoft.ApiManagement/service/backends",
-                        api::API_MANAGEMENT,
+                        ResourceKind::Backend,
                         &id,
                         json!({
                             "properties": {
@@ -249,8 +245,7 @@ pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> 
                 .collect();
             let mut operation = Operation::new(
                 ctx.ids.backend(&route.pool),
-                "Microsoft.ApiManagement/service/backends",
-                api::API_MANAGEMENT,
+                ResourceKind::BackendPool,
                 &route.pool,
                 // A pool carries no url/protocol: APIM rejects them ("Url is not supported for
                 // backend pool").
@@ -262,7 +257,6 @@ pub(super) fn pools(ctx: &Context<'_>, routing: &[PoolRoute]) -> Vec<Operation> 
                     }
                 }),
             )
-            .kind("backend pool")
             .setting("deployment", route.deployment.clone());
             for m in &route.members {
                 operation = operation.setting("member", format!("{} (priority {}, {})", m.backend, m.priority, m.region));
@@ -278,41 +272,32 @@ pub(super) fn named_values(ctx: &Context<'_>) -> Vec<Operation> {
     } else {
         "false"
     };
-    let values: [(&str, Value, &str); 5] = [
-        (
-            naming::NAMED_VALUE_DCE_ENDPOINT,
-            DeferredRef::DceLogsIngestionEndpoint.placeholder(),
-            "DCE logs ingestion endpoint",
-        ),
-        (
-            naming::NAMED_VALUE_DCR_IMMUTABLE_ID,
-            DeferredRef::DcrImmutableId.placeholder(),
-            "DCR immutable id",
-        ),
-        (
-            naming::NAMED_VALUE_STREAM_NAME,
-            json!(naming::USAGE_STREAM),
-            naming::USAGE_STREAM,
-        ),
-        (
-            naming::NAMED_VALUE_IDENTITY_CLIENT_ID,
-            DeferredRef::IdentityClientId.placeholder(),
-            "client id of the gateway identity",
-        ),
-        (
+    let values = NamedValue::ALL.map(|named_value| {
+        let (value, shown) = match named_value {
+            NamedValue::DceEndpoint => (
+                DeferredRef::DceLogsIngestionEndpoint.placeholder(),
+                "DCE logs ingestion endpoint",
+            ),
+            NamedValue::DcrImmutableId => (
+                DeferredRef::DcrImmutableId.placeholder(),
+                "DCR immutable id",
+            ),
+            NamedValue::StreamName => (json!(naming::USAGE_STREAM), naming::USAGE_STREAM),
+            NamedValue::IdentityClientId => (
+                DeferredRef::IdentityClientId.placeholder(),
+                "client id of the gateway identity",
+            ),
             // Read by aigw-request-context: whether the policies fail over on 500–599.
-            naming::NAMED_VALUE_TRIP_ON_SERVER_ERRORS,
-            json!(trip_on_server_errors),
-            trip_on_server_errors,
-        ),
-    ];
+            NamedValue::TripOnServerErrors => (json!(trip_on_server_errors), trip_on_server_errors),
+        };
+        (named_value.id(), value, shown)
+    });
     values
         .into_iter()
         .map(|(id, value, shown)| {
             Operation::new(
                 ctx.ids.named_value(id),
-                "Microsoft.ApiManagement/service/namedValues",
-                api::API_MANAGEMENT,
+                ResourceKind::NamedValue,
                 id,
                 // None of these is a secret: ids and endpoints only.
                 json!({ "properties": { "displayName": id, "value": value, "secret": false } }),

@@ -1,10 +1,10 @@
 //! The plan: a pure function from a validated [`StackSpec`] to ordered stages of resource writes.
 //!
-//! No I/O, no clock, no async here. Each operation carries the ARM id, type, api-version and the
-//! desired body; values that exist only after an earlier write (principal ids, endpoints) are
-//! [`DeferredRef`] placeholders the engine resolves. `plan --output json` serialises this value.
+//! No I/O, no clock, no async here. Each operation carries the ARM id, its [`ResourceKind`] (type,
+//! api-version and every other per-type fact) and the desired body; values that exist only after
+//! an earlier write (principal ids, endpoints) are [`DeferredRef`] placeholders the engine
+//! resolves. `plan --output json` serialises this value.
 
-pub mod api_versions;
 pub mod deferred;
 mod foundation;
 mod foundry;
@@ -18,6 +18,7 @@ use serde_json::Value;
 pub use deferred::DeferredRef;
 use ids::Ids;
 
+use crate::kind::ResourceKind;
 use crate::spec::StackSpec;
 
 /// The stages of DESIGN.md, in the order they run.
@@ -105,18 +106,13 @@ pub struct Stage {
     pub operations: Vec<Operation>,
 }
 
-/// One resource write: `PUT {id}?api-version={api_version}` with `body`.
-#[derive(Clone, Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One resource write: `PUT {id}?api-version={kind's api-version}` with `body`.
+#[derive(Clone, Debug)]
 pub struct Operation {
     pub id: String,
-    #[serde(rename = "type")]
-    pub resource_type: String,
-    pub api_version: &'static str,
+    /// What the resource is: its ARM type, api-version and how aigw treats it.
+    pub kind: ResourceKind,
     pub name: String,
-    /// What the resource is, for people: usually [`kind_label`] of its type; "backend pool" for
-    /// the backends that are pools.
-    pub kind: &'static str,
     /// What people recognise the resource by: its name, or for role assignments the role, the
     /// identity and the scope, for model deployments the deployment and its region. Renderers
     /// print it; `id` and `name` stay the machine's.
@@ -125,14 +121,49 @@ pub struct Operation {
     pub location: Option<String>,
     pub body: Value,
     /// Deferred values this resource provides once it exists.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outputs: Vec<DeferredRef>,
     /// Key settings for human-readable plans.
-    #[serde(skip)]
     pub settings: Vec<Setting>,
     /// The file the body comes from (policies), for messages that point into it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_file: Option<String>,
+}
+
+/// An operation as `plan --output json` shows it: the kind becomes its ARM `type`, its
+/// `apiVersion` and its label (`kind`), as before kinds were a type (a contract with users).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OperationJson<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    resource_type: &'static str,
+    api_version: &'static str,
+    name: &'a str,
+    kind: &'static str,
+    title: &'a str,
+    location: Option<&'a str>,
+    body: &'a Value,
+    #[serde(skip_serializing_if = "<[DeferredRef]>::is_empty")]
+    outputs: &'a [DeferredRef],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_file: Option<&'a str>,
+}
+
+impl serde::Serialize for Operation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        OperationJson {
+            id: &self.id,
+            resource_type: self.kind.arm_type(),
+            api_version: self.kind.api_version(),
+            name: &self.name,
+            kind: self.kind.label(),
+            title: &self.title,
+            location: self.location.as_deref(),
+            body: &self.body,
+            outputs: &self.outputs,
+            source_file: self.source_file.as_deref(),
+        }
+        .serialize(serializer)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,19 +179,11 @@ pub struct PlannedOutput {
 }
 
 impl Operation {
-    fn new(
-        id: String,
-        resource_type: &str,
-        api_version: &'static str,
-        name: impl Into<String>,
-        body: Value,
-    ) -> Self {
+    fn new(id: String, kind: ResourceKind, name: impl Into<String>, body: Value) -> Self {
         let name = name.into();
         Operation {
             id,
-            resource_type: resource_type.to_string(),
-            api_version,
-            kind: kind_label(resource_type),
+            kind,
             title: name.clone(),
             name,
             location: None,
@@ -171,13 +194,13 @@ impl Operation {
         }
     }
 
-    fn titled(mut self, title: impl Into<String>) -> Self {
-        self.title = title.into();
-        self
+    /// The api-version of its kind.
+    pub fn api_version(&self) -> &'static str {
+        self.kind.api_version()
     }
 
-    fn kind(mut self, kind: &'static str) -> Self {
-        self.kind = kind;
+    fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
         self
     }
 
@@ -210,28 +233,9 @@ impl Operation {
     }
 }
 
-/// A short human name for an ARM resource type.
+/// A short human name for an ARM resource type ("resource" for a type aigw does not write).
 pub fn kind_label(resource_type: &str) -> &'static str {
-    match resource_type {
-        "Microsoft.Resources/resourceGroups" => "resource group",
-        "Microsoft.ManagedIdentity/userAssignedIdentities" => "managed identity",
-        "Microsoft.OperationalInsights/workspaces" => "Log Analytics workspace",
-        "Microsoft.OperationalInsights/workspaces/tables" => "custom table",
-        "Microsoft.Insights/dataCollectionEndpoints" => "data collection endpoint",
-        "Microsoft.Insights/dataCollectionRules" => "data collection rule",
-        "Microsoft.CognitiveServices/accounts" => "AI Foundry account",
-        "Microsoft.CognitiveServices/accounts/projects" => "AI Foundry project",
-        "Microsoft.CognitiveServices/accounts/deployments" => "model deployment",
-        "Microsoft.Authorization/roleAssignments" => "role assignment",
-        "Microsoft.ApiManagement/service" => "API Management",
-        "Microsoft.ApiManagement/service/apis" => "API",
-        "Microsoft.ApiManagement/service/apis/operations" => "API operation",
-        "Microsoft.ApiManagement/service/apis/policies" => "API policy",
-        "Microsoft.ApiManagement/service/policyFragments" => "policy fragment",
-        "Microsoft.ApiManagement/service/backends" => "backend",
-        "Microsoft.ApiManagement/service/namedValues" => "named value",
-        _ => "resource",
-    }
+    ResourceKind::from_arm_type(resource_type).map_or("resource", ResourceKind::label)
 }
 
 impl Plan {
@@ -356,4 +360,4 @@ impl Context<'_> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use super::api_versions as api;
 use super::{Context, DeferredRef, Operation};
+use crate::kind::ResourceKind;
 use crate::policy::{PolicyFile, PolicyKind, deploy_order};
 
 pub(super) fn policies(ctx: &Context<'_>, files: &[PolicyFile]) -> Vec<Operation> {
@@ -13,8 +13,7 @@ pub(super) fn policies(ctx: &Context<'_>, files: &[PolicyFile]) -> Vec<Operation
         .map(|file| match &file.kind {
             PolicyKind::Fragment { id } => Operation::new(
                 ctx.ids.policy_fragment(id),
-                "Microsoft.ApiManagement/service/policyFragments",
-                api::API_MANAGEMENT,
+                ResourceKind::PolicyFragment,
                 id,
                 json!({
                     "properties": {
@@ -28,8 +27,7 @@ pub(super) fn policies(ctx: &Context<'_>, files: &[PolicyFile]) -> Vec<Operation
             .setting("file", file.path.clone()),
             PolicyKind::Api { api_id } => Operation::new(
                 ctx.ids.api_policy(api_id),
-                "Microsoft.ApiManagement/service/apis/policies",
-                api::API_MANAGEMENT,
+                ResourceKind::ApiPolicy,
                 format!("{api_id}/policy"),
                 json!({ "properties": { "format": "rawxml", "value": file.text } }),
             )

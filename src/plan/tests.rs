@@ -3,13 +3,14 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::*;
+use crate::kind::ResourceKind;
 use crate::params::{LoadOptions, ParamFormat, load_text};
 use crate::source::SourceFile;
 
 const EXAMPLE: &str = include_str!("../../examples/main.acc.parameters.bicepparam");
 const SUBSCRIPTION: &str = "11111111-2222-3333-4444-555555555555";
 
-fn example_plan() -> Plan {
+pub(crate) fn example_plan() -> Plan {
     let spec = load_text(
         SourceFile::new("example.bicepparam", EXAMPLE),
         ParamFormat::Bicepparam,
@@ -252,7 +253,7 @@ fn every_body_matches_the_official_rest_specification() {
     let mut checked = 0;
     for (_, op) in plan.operations() {
         // Resource groups (Microsoft.Resources) are not among the copied specifications.
-        if op.resource_type == "Microsoft.Resources/resourceGroups" {
+        if op.kind == ResourceKind::ResourceGroup {
             continue;
         }
         // Deferred placeholders stand for strings the engine fills in.
@@ -260,7 +261,7 @@ fn every_body_matches_the_official_rest_specification() {
             Some(Value::String("00000000-0000-0000-0000-000000000000".into()))
         })
         .unwrap_or_else(|r| panic!("unresolvable {r}"));
-        let violations = if op.resource_type == "Microsoft.ApiManagement/service/policyFragments" {
+        let violations = if op.kind == ResourceKind::PolicyFragment {
             // The policy fragment operations file is not among the copies; its contract is.
             specs
                 .validate_definition(
@@ -271,9 +272,9 @@ fn every_body_matches_the_official_rest_specification() {
                 .unwrap_or_else(|| panic!("PolicyFragmentContract is not loaded"))
         } else {
             let put = specs
-                .put_operation(&op.id, op.api_version)
+                .put_operation(&op.id, op.api_version())
                 .unwrap_or_else(|| {
-                    panic!("no PUT for {} at api-version {}", op.id, op.api_version)
+                    panic!("no PUT for {} at api-version {}", op.id, op.api_version())
                 });
             specs.validate_put(&put, &op.id, &body)
         };
@@ -281,7 +282,7 @@ fn every_body_matches_the_official_rest_specification() {
             violations.is_empty(),
             "{} ({}): {violations:#?}",
             op.name,
-            op.resource_type
+            op.kind.arm_type()
         );
         checked += 1;
     }
@@ -433,7 +434,7 @@ fn the_sdk_guide_sends_the_subscription_key_where_both_apis_read_it() {
     let apis: Vec<&Operation> = plan.stages[4]
         .operations
         .iter()
-        .filter(|o| o.resource_type == "Microsoft.ApiManagement/service/apis")
+        .filter(|o| o.kind == ResourceKind::Api)
         .collect();
     assert_eq!(apis.len(), 2);
     for api in apis {
@@ -470,7 +471,7 @@ fn operations_carry_the_titles_people_recognise() {
             .iter()
             .filter(|s| s.name == stage)
             .flat_map(|s| s.operations.iter())
-            .map(|o| (o.kind, o.title.clone()))
+            .map(|o| (o.kind.label(), o.title.clone()))
             .collect()
     };
     let rbac = titles(StageName::Rbac);

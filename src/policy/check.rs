@@ -11,7 +11,7 @@ use std::sync::Arc;
 use roxmltree::Document;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::naming::NameKind;
+use crate::naming::{NameKind, NamedValue};
 use crate::source::{SourceFile, Span};
 use crate::suggest::closest;
 
@@ -19,6 +19,7 @@ use super::csharp::{TokenKind, tokenize};
 use super::elements::Section;
 use super::expr::{Scan, scan};
 use super::files::{PolicyFile, PolicyKind};
+use super::fit;
 use super::walk::{Include, RunsIn, Walker};
 use super::xml::{name_span, parse, path_of};
 
@@ -33,8 +34,9 @@ struct Prepared<'f> {
     problems: Vec<Diagnostic>,
 }
 
-/// Checks `files` together; `named_values` are the named values the stack creates.
-pub fn check(files: &[PolicyFile], named_values: &[&str]) -> Vec<Diagnostics> {
+/// Checks `files` together.
+pub fn check(files: &[PolicyFile]) -> Vec<Diagnostics> {
+    let named_values = NamedValue::ALL.map(NamedValue::id);
     let mut prepared: Vec<Prepared> = files
         .iter()
         .map(|policy| {
@@ -56,7 +58,7 @@ pub fn check(files: &[PolicyFile], named_values: &[&str]) -> Vec<Diagnostics> {
         .collect();
     duplicates(&mut prepared);
     for p in &mut prepared {
-        named_value_problems(p, named_values);
+        named_value_problems(p, &named_values);
         expression_shape_problems(p);
         if let Some(id) = p.policy.fragment_id() {
             fragment_file_problems(p, id);
@@ -98,6 +100,14 @@ pub fn check(files: &[PolicyFile], named_values: &[&str]) -> Vec<Diagnostics> {
         if let Some(id) = p.policy.fragment_id() {
             let runs_in = sites.get(id).cloned().unwrap_or_default();
             check_document(p, &fragment_ids, &runs_in, &fragment_forwards);
+        }
+    }
+
+    // The usage row of a file that posts to the Logs Ingestion API, once the file is sound.
+    for p in prepared.iter_mut().filter(|p| p.problems.is_empty()) {
+        let dce_endpoint = NamedValue::DceEndpoint.id();
+        if p.scan.named_values.iter().any(|n| n.name == dce_endpoint) {
+            p.problems.extend(fit::usage_row_problems(p.policy));
         }
     }
 
@@ -314,11 +324,7 @@ fn named_value_problems(p: &mut Prepared, known: &[&str]) {
             continue;
         }
         let suggestion = closest(&reference.name, known.iter().copied());
-        let listed = if known.is_empty() {
-            "the stack creates no named values".to_string()
-        } else {
-            format!("the stack creates: {}", known.join(", "))
-        };
+        let listed = format!("the stack creates: {}", known.join(", "));
         let help = match suggestion {
             Some(s) => format!("did you mean `{{{{{s}}}}}`? {listed}"),
             None => format!(

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::input_file::{self, ReadError};
 use crate::naming::{API_OPENAI, API_V1};
 
 /// A policy file larger than this is refused (APIM's own limits are far smaller: 32 KB for a
@@ -109,8 +110,12 @@ pub enum LoadError {
         file: &'static str,
         api_id: &'static str,
     },
-    #[error("policy file {path} is larger than {MAX_POLICY_BYTES} bytes")]
-    TooLarge { path: String },
+    #[error(
+        "policy file {path} is {kind}, not a regular file; aigw reads policy files from disk (replace it with the file itself)"
+    )]
+    NotAFile { path: String, kind: &'static str },
+    #[error("policy file {path} has {size} bytes; aigw reads policy files of up to {limit} bytes")]
+    TooLarge { path: String, size: u64, limit: u64 },
     #[error("policy file {path} is not UTF-8 text")]
     NotUtf8 { path: String },
     #[error("policy fragment file {path} has a name that is not UTF-8")]
@@ -118,7 +123,9 @@ pub enum LoadError {
 }
 
 /// Reads `dir/aoai-policy.xml`, `dir/oaiv1-policy.xml` and every `dir/fragments/*.xml` (a missing
-/// `fragments` directory means no fragments). Fragments come first, sorted by id.
+/// `fragments` directory means no fragments). Fragments come first, sorted by id. Every file is
+/// read like the parameter file ([`input_file::read`]): regular files only, bounded in size, so
+/// a named pipe or a device among them is refused by name instead of blocking or never ending.
 pub fn load_dir(dir: &Path) -> Result<Vec<PolicyFile>, LoadError> {
     let mut files = Vec::new();
     let fragments_dir = dir.join("fragments");
@@ -133,7 +140,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<PolicyFile>, LoadError> {
                 source,
             })?;
             let path = entry.path();
-            if !path.is_file() || path.extension().and_then(|e| e.to_str()) != Some("xml") {
+            // Whatever its kind: a `.xml` entry that is not a regular file is a mistake to name,
+            // not a fragment to leave out silently.
+            if path.extension().and_then(|e| e.to_str()) != Some("xml") {
                 continue;
             }
             let id = path
@@ -153,7 +162,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<PolicyFile>, LoadError> {
     files.sort_by(|a, b| a.kind.cmp(&b.kind));
     for (api_id, file) in API_POLICY_FILES {
         let path = dir.join(file);
-        if !path.is_file() {
+        // Only a file that is not there is missing; anything else there is read (and refused by
+        // the reader if it is not a regular file).
+        if matches!(std::fs::metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
             return Err(LoadError::MissingApiPolicy {
                 dir: dir.display().to_string(),
                 file,
@@ -173,16 +184,20 @@ pub fn load_dir(dir: &Path) -> Result<Vec<PolicyFile>, LoadError> {
 
 fn read_text(path: &Path) -> Result<String, LoadError> {
     let shown = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
-    })?;
-    if metadata.len() > MAX_POLICY_BYTES {
-        return Err(LoadError::TooLarge { path: shown });
-    }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: shown.clone(),
-        source,
+    let bytes = input_file::read(path, MAX_POLICY_BYTES).map_err(|error| match error {
+        ReadError::Io(source) => LoadError::Io {
+            path: shown.clone(),
+            source,
+        },
+        ReadError::NotAFile { kind } => LoadError::NotAFile {
+            path: shown.clone(),
+            kind,
+        },
+        ReadError::TooLarge { size, limit } => LoadError::TooLarge {
+            path: shown.clone(),
+            size,
+            limit,
+        },
     })?;
     String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 { path: shown })
 }

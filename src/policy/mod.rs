@@ -6,13 +6,14 @@
 //! the `plan`/`deploy` modules' job.
 //!
 //! ```text
-//! embedded() / load_dir(dir)      → Vec<PolicyFile>           fragments first, then API policies
-//! deploy_order(&files)            → Vec<&PolicyFile>          every fragment before any API policy
-//! check(&files, named_values)     → Vec<Diagnostics>          one per file with problems
-//! named_values_used(&files)       → BTreeSet<String>          every {{name}} outside comments
-//! usage_fields(&fragment)         → Vec<(String, ColumnKind)> the usage row the policy emits
-//! pool_rule(&files)?.pool_id(dep) → Option<String>            the pool the route policy picks
-//! failover_loop(&files, api)?.run(..) → Run                   one request through the retry loop
+//! embedded() / load_dir(dir)          → Vec<PolicyFile>           fragments first, then API policies
+//! deploy_order(&files)                → Vec<&PolicyFile>          every fragment before any API policy
+//! check(&files)                       → Vec<Diagnostics>          one per file with problems
+//! route_problems(&files, &spec)       → Vec<Diagnostics>          routes to backends the stack lacks
+//! named_values_used(&files)           → BTreeSet<String>          every {{name}} outside comments
+//! usage_fields(&fragment)             → Vec<UsageField>           the usage row the policy emits
+//! pool_rule(&files)?                  → Option<PoolRule>          .pool_id(dep): the pool routed to
+//! failover_loop(&files, api)?.run(..) → Run                       one request through the retry loop
 //! ```
 //!
 //! Policies are APIM `rawxml`: C# expressions `@(...)` and `@{...}` sit unescaped in attribute
@@ -24,8 +25,9 @@
 //! `context` members of the gateway version), attribute values and the attributes a policy
 //! accepts beyond the required and literal-only ones in the table, the runtime behaviour of
 //! retries, pools and circuit breakers, the values of named values, and whether context
-//! variables are set before they are read. `failover` runs the retry loop against a model of a
-//! pool (breakers, priorities), not against APIM.
+//! variables are set before they are read. `fit` evaluates the usage row and the pool-id
+//! expression against the stack (in `validate`, for any policy set); `failover` runs the retry
+//! loop against a model of a pool (breakers, priorities), not against APIM, in tests only.
 
 mod check;
 mod csharp;
@@ -34,6 +36,7 @@ mod eval;
 mod expr;
 mod failover;
 mod files;
+mod fit;
 mod normalize;
 mod pool;
 mod usage_fields;
@@ -53,9 +56,10 @@ pub use files::{
     API_POLICY_FILES, LoadError, MAX_POLICY_BYTES, PolicyFile, PolicyKind, deploy_order, embedded,
     load_dir,
 };
+pub use fit::route_problems;
 pub use normalize::normalize_xml;
-pub use pool::{POOL_VARIABLE, PoolRule, ROUTE_FRAGMENT, pool_rule};
-pub use usage_fields::usage_fields;
+pub use pool::{POOL_VARIABLE, PoolRule, pool_rule};
+pub use usage_fields::{UsageField, usage_fields};
 
 /// The fragment that builds and posts the usage row.
 pub const USAGE_ROW_FRAGMENT: &str = "aigw-usage-row";

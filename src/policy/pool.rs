@@ -1,7 +1,8 @@
 //! The pool id the route policy computes for a deployment name, evaluated here.
 //!
-//! The C# cannot run here, so this module reads the `aigw-pool-id` expression of
-//! `aigw-route.xml` statement by statement and accepts exactly these shapes, failing loudly on any
+//! The C# cannot run here, so this module reads the expression that sets the variable
+//! `aigw-pool-id` (the shipped policies set it in the `aigw-route` fragment, and route every
+//! attempt to it) statement by statement and accepts exactly these shapes, failing loudly on any
 //! other:
 //!
 //! ```text
@@ -11,8 +12,10 @@
 //! return "prefix" + d.Replace("a", "b").Replace(...);
 //! ```
 //!
-//! [`PoolRule::pool_id`] then performs the same transformation, so tests can compare it with
-//! `naming::pool_id`, the name the stack gives each pool.
+//! [`PoolRule::pool_id`] then performs the same transformation, so `validate` (`fit`) and tests
+//! can compare it with `naming::pool_id`, the name the stack gives each pool.
+
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -20,12 +23,11 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{SourceFile, Span};
 
 use super::csharp::{Token, TokenKind, tokenize};
-use super::expr::scan;
+use super::expr::{Scan, scan};
 use super::files::PolicyFile;
 use super::xml::parse;
 
-/// The fragment and variable that hold the derivation.
-pub const ROUTE_FRAGMENT: &str = "aigw-route";
+/// The variable that holds the pool id the policies route to.
 pub const POOL_VARIABLE: &str = "aigw-pool-id";
 const DEPLOYMENT_VARIABLE: &str = "aigw-deployment";
 
@@ -42,6 +44,9 @@ pub struct PoolRule {
     guards: Vec<Guard>,
     pub prefix: String,
     pub replacements: Vec<(String, String)>,
+    /// The file that sets the variable, and the expression that computes it.
+    pub file: Arc<SourceFile>,
+    pub expression: Span,
 }
 
 impl PoolRule {
@@ -79,6 +84,9 @@ impl PoolRule {
 
 type Found<T> = Result<T, Box<Diagnostic>>;
 
+/// What `rule` reads: the guards, the prefix and the replacements.
+type Rule = (Vec<Guard>, String, Vec<(String, String)>);
+
 /// What `final_return` reads: the prefix, the replacements and the tokens used.
 type Tail = (String, Vec<(String, String)>, usize);
 
@@ -90,36 +98,46 @@ fn problem(span: Span, message: impl Into<String>) -> Box<Diagnostic> {
     ))
 }
 
-/// Reads the pool-id derivation from the `aigw-route` fragment among `files`.
-pub fn pool_rule(files: &[PolicyFile]) -> Result<PoolRule, Diagnostics> {
-    let Some(route) = files
-        .iter()
-        .find(|f| f.fragment_id() == Some(ROUTE_FRAGMENT))
-    else {
-        let file = SourceFile::new(format!("policies/fragments/{ROUTE_FRAGMENT}.xml"), "");
-        let mut all = Diagnostics::new(file);
-        all.push(Diagnostic::new(
-            "policy-pool-id",
-            format!("there is no fragment {ROUTE_FRAGMENT}"),
-        ));
-        return Err(all);
+/// Reads the pool-id derivation from the one policy among `files` that sets [`POOL_VARIABLE`];
+/// `None` when none does (the policies then route some other way).
+pub fn pool_rule(files: &[PolicyFile]) -> Result<Option<PoolRule>, Diagnostics> {
+    let mut found: Option<(Arc<SourceFile>, Span)> = None;
+    // Only files that name the variable can set it: the others are not parsed.
+    for policy in files.iter().filter(|f| f.text.contains(POOL_VARIABLE)) {
+        let file = SourceFile::new(policy.path.clone(), policy.text.clone());
+        let in_file = |d: Box<Diagnostic>| {
+            let mut all = Diagnostics::new(file.clone());
+            all.push(*d);
+            all
+        };
+        let scanned = scan(&file);
+        for value in setters(&scanned).map_err(in_file)? {
+            if found.is_some() {
+                return Err(in_file(problem(
+                    value,
+                    format!("{POOL_VARIABLE} is set more than once; cannot tell which one routes"),
+                )));
+            }
+            found = Some((file.clone(), value));
+        }
+    }
+    let Some((file, value)) = found else {
+        return Ok(None);
     };
-    let file = SourceFile::new(route.path.clone(), route.text.clone());
-    read(&file).map_err(|d| {
+    read(&file, value).map(Some).map_err(|d| {
         let mut all = Diagnostics::new(file.clone());
         all.push(*d);
         all
     })
 }
 
-fn read(file: &SourceFile) -> Found<PoolRule> {
-    let text = file.text();
-    let scanned = scan(file);
+/// The spans of the `value` attributes of every `<set-variable name="aigw-pool-id">`.
+fn setters(scanned: &Scan) -> Found<Vec<Span>> {
     if let Some(first) = scanned.problems.first() {
         return Err(Box::new(first.clone()));
     }
     let doc = parse(&scanned.masked)?;
-    let values: Vec<Span> = doc
+    Ok(doc
         .descendants()
         .filter(|n| {
             n.is_element()
@@ -130,25 +148,11 @@ fn read(file: &SourceFile) -> Found<PoolRule> {
             let r = n.attribute_node("value")?.range_value();
             Some(Span::new(r.start, r.end))
         })
-        .collect();
-    let whole = Span::new(0, text.len().min(1));
-    let value = match values.as_slice() {
-        [] => {
-            return Err(problem(
-                whole,
-                format!(
-                    "no <set-variable name=\"{POOL_VARIABLE}\" value=\"...\"> in {ROUTE_FRAGMENT}"
-                ),
-            ));
-        }
-        [one] => *one,
-        [_, second, ..] => {
-            return Err(problem(
-                *second,
-                format!("{POOL_VARIABLE} is set more than once; cannot tell which one routes"),
-            ));
-        }
-    };
+        .collect())
+}
+
+fn read(file: &Arc<SourceFile>, value: Span) -> Found<PoolRule> {
+    let scanned = scan(file);
     let expression = scanned
         .expression_at(value.start)
         .filter(|e| e.block)
@@ -159,14 +163,22 @@ fn read(file: &SourceFile) -> Found<PoolRule> {
             )
         })?;
     let inner = expression.inner();
+    let text = file.text();
     let tokens = tokenize(text, inner.start, inner.end)
         .map_err(|_| problem(inner, "the expression does not lex as C#"))?;
-    Statements {
+    let (guards, prefix, replacements) = Statements {
         text,
         tokens: &tokens,
         at: 0,
     }
-    .rule(inner)
+    .rule(inner)?;
+    Ok(PoolRule {
+        guards,
+        prefix,
+        replacements,
+        file: file.clone(),
+        expression: expression.span,
+    })
 }
 
 struct Statements<'a> {
@@ -222,7 +234,7 @@ impl Statements<'_> {
         Span::new(start, end.max(start))
     }
 
-    fn rule(mut self, whole: Span) -> Found<PoolRule> {
+    fn rule(mut self, whole: Span) -> Found<Rule> {
         // string d = (string)context.Variables["aigw-deployment"];
         let var = self
             .ident(1)
@@ -270,11 +282,7 @@ impl Statements<'_> {
                 if self.at < self.tokens.len() {
                     return Err(problem(self.here(1), "statements after the final return"));
                 }
-                return Ok(PoolRule {
-                    guards,
-                    prefix,
-                    replacements,
-                });
+                return Ok((guards, prefix, replacements));
             }
             return Err(problem(
                 if self.at < self.tokens.len() {

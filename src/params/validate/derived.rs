@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::{At, RawRegion, Validator, join};
+use super::regions::RawRegion;
+use super::{At, Validator, join};
 use crate::diagnostic::{Diagnostic, shown};
 use crate::naming::{self, NameKind, Names};
 use crate::source::Span;

@@ -10,9 +10,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{MAX_POOL_MEMBERS, RawDeployment, RawRegion, Validator, join};
+use super::regions::{RawDeployment, RawRegion};
+use super::{Validator, join};
 use crate::diagnostic::{Diagnostic, shown};
 use crate::naming;
+
+/// APIM allows at most 30 members per pool, and every region adds two.
+const MAX_POOL_MEMBERS: usize = 30;
 
 /// Case-folded form of a name, for comparisons the way Azure makes them.
 fn folded(name: &str) -> String {

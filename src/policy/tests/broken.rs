@@ -1,7 +1,7 @@
 //! Broken inputs each produce the right diagnostic at the right line and column.
 
 use super::super::*;
-use super::{STACK_NAMED_VALUES, render};
+use super::render;
 use crate::diagnostic::Diagnostics;
 
 /// An API policy with one statement at line 4, column 9 of its inbound section.
@@ -54,7 +54,7 @@ fn problems_in(all: &[Diagnostics], path: &str) -> Vec<(&'static str, usize, usi
 }
 
 fn problems(text: &str) -> Vec<(&'static str, usize, usize)> {
-    let all = check(&files_with_api(text), &STACK_NAMED_VALUES);
+    let all = check(&files_with_api(text));
     let found = problems_in(&all, TEST_PATH);
     let elsewhere: Vec<&Diagnostics> = all.iter().filter(|d| d.file.name() != TEST_PATH).collect();
     assert!(elsewhere.is_empty(), "{}", render(&all));
@@ -66,13 +66,10 @@ fn statement_problems(statement: &str) -> Vec<(&'static str, usize, usize)> {
 }
 
 fn diagnostics_for(statement: &str) -> Diagnostics {
-    check(
-        &files_with_api(&with_statement(statement)),
-        &STACK_NAMED_VALUES,
-    )
-    .into_iter()
-    .find(|d| d.file.name() == TEST_PATH)
-    .unwrap_or_else(|| panic!("no problem found for {statement}"))
+    check(&files_with_api(&with_statement(statement)))
+        .into_iter()
+        .find(|d| d.file.name() == TEST_PATH)
+        .unwrap_or_else(|| panic!("no problem found for {statement}"))
 }
 
 #[test]
@@ -249,7 +246,7 @@ fn fragment_with_a_policies_root_is_reported() {
             f.text = f.text.replacen("</fragment>", "</policies>", 1);
         }
     }
-    let all = check(&files, &STACK_NAMED_VALUES);
+    let all = check(&files);
     assert_eq!(
         problems_in(&all, "policies/fragments/aigw-route.xml"),
         [("policy-root", 1, 2)]
@@ -315,7 +312,7 @@ fn two_forward_requests_through_a_fragment_are_reported() {
         },
         text: "<fragment>\n    <forward-request />\n</fragment>\n".to_string(),
     });
-    let all = check(&files, &STACK_NAMED_VALUES);
+    let all = check(&files);
     assert_eq!(
         problems_in(&all, TEST_PATH),
         [("policy-forward-request-duplicate", 8, 40)],
@@ -336,7 +333,7 @@ fn fragment_elements_are_checked_against_every_section_that_includes_them() {
             1,
         );
     }
-    let all = check(&files, &STACK_NAMED_VALUES);
+    let all = check(&files);
     assert_eq!(
         problems_in(&all, path),
         [
@@ -381,7 +378,7 @@ fn fragments_cannot_hold_base_sections_or_includes() {
             1,
         );
     }
-    let all = check(&files, &STACK_NAMED_VALUES);
+    let all = check(&files);
     let codes: Vec<(&str, usize)> = problems_in(&all, path)
         .into_iter()
         .map(|(code, line, _)| (code, line))

@@ -1,17 +1,16 @@
 //! Tests of the policy module: the shipped files, broken inputs with their positions, the usage
-//! row and pool-id readers, and robustness on arbitrary input.
+//! row and pool-id readers, the policies against the stack (`fit`), and robustness on arbitrary
+//! input.
 
 mod broken;
 mod failover;
+mod fit;
 mod pool;
 mod robustness;
 mod shipped;
 mod usage;
 
 use crate::diagnostic::Diagnostics;
-
-/// The named values the stack creates (stage 9): the one list the policy checker accepts.
-pub(super) const STACK_NAMED_VALUES: [&str; 5] = crate::commands::NAMED_VALUES;
 
 /// Every diagnostic, rendered, for assertion messages.
 pub(super) fn render(all: &[Diagnostics]) -> String {

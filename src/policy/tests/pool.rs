@@ -8,8 +8,17 @@ use super::super::pool::dotnet_regex;
 use super::super::*;
 use crate::naming::{NameKind, pool_id};
 
+/// The fragment that sets the pool id in the shipped policies.
+const ROUTE_FRAGMENT: &str = "aigw-route";
+
+fn rule_of(files: &[PolicyFile]) -> PoolRule {
+    pool_rule(files)
+        .unwrap_or_else(|d| panic!("{}", d.render(false)))
+        .unwrap_or_else(|| panic!("no policy sets {POOL_VARIABLE}"))
+}
+
 fn rule() -> PoolRule {
-    pool_rule(&embedded()).unwrap_or_else(|d| panic!("{}", d.render(false)))
+    rule_of(&embedded())
 }
 
 fn with_route(find: &str, replace: &str) -> Vec<PolicyFile> {
@@ -83,7 +92,7 @@ fn dotnet_dollar_also_matches_before_a_final_newline() {
 #[test]
 fn a_different_replacement_is_read_and_disagrees() {
     let files = with_route(r#".Replace(".", "-dot-")"#, r#".Replace(".", "-")"#);
-    let changed = pool_rule(&files).unwrap_or_else(|d| panic!("{}", d.render(false)));
+    let changed = rule_of(&files);
     assert_ne!(changed.pool_id("a.b"), Some(pool_id("a.b")));
 }
 

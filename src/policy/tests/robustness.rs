@@ -3,7 +3,6 @@
 use proptest::prelude::*;
 
 use super::super::*;
-use super::STACK_NAMED_VALUES;
 use crate::source::SourceFile;
 
 fn as_api(text: &str) -> PolicyFile {
@@ -38,17 +37,17 @@ fn exercise(text: &str) {
         );
     }
     let files = vec![
-        as_fragment(ROUTE_FRAGMENT, text),
+        as_fragment("aigw-route", text),
         as_fragment(USAGE_ROW_FRAGMENT, text),
         as_api(text),
     ];
-    for diagnostics in check(&files, &STACK_NAMED_VALUES) {
+    for diagnostics in check(&files) {
         let _ = diagnostics.render(false);
     }
     let _ = named_values_used(&files);
     let _ = normalize_xml(text);
     let _ = usage_fields(&files[1]);
-    if let Ok(rule) = pool_rule(&files) {
+    if let Ok(Some(rule)) = pool_rule(&files[..1]) {
         let _ = rule.pool_id("a.b");
     }
 }
@@ -141,7 +140,7 @@ fn deep_nesting_is_reported_not_overflowed() {
         "<retry condition=\"@(true)\" count=\"1\" interval=\"0\">".repeat(depth),
         "</retry>".repeat(depth)
     );
-    let all = check(&[as_api(&text)], &STACK_NAMED_VALUES);
+    let all = check(&[as_api(&text)]);
     let codes: Vec<&str> = all
         .iter()
         .flat_map(|d| d.items.iter().map(|i| i.code))

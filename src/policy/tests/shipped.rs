@@ -4,13 +4,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::super::*;
-use super::{STACK_NAMED_VALUES, render};
+use super::render;
+use crate::naming::NamedValue;
 
 #[test]
 fn every_shipped_policy_passes_the_static_checks() {
     let files = embedded();
     assert_eq!(files.len(), 9);
-    let problems = check(&files, &STACK_NAMED_VALUES);
+    let problems = check(&files);
     assert!(problems.is_empty(), "{}", render(&problems));
 }
 
@@ -52,7 +53,7 @@ fn every_shipped_expression_balances_and_the_rest_is_xml() {
 #[test]
 fn the_policies_use_exactly_the_named_values_the_stack_creates() {
     let used = named_values_used(&embedded());
-    let created: BTreeSet<String> = STACK_NAMED_VALUES.iter().map(|s| s.to_string()).collect();
+    let created: BTreeSet<String> = NamedValue::ALL.map(|v| v.id().to_string()).into();
     assert_eq!(used, created);
 }
 

@@ -14,7 +14,11 @@ fn usage_row() -> PolicyFile {
 }
 
 fn fields_of(policy: &PolicyFile) -> Vec<(String, ColumnKind)> {
-    usage_fields(policy).unwrap_or_else(|d| panic!("{}", d.render(false)))
+    usage_fields(policy)
+        .unwrap_or_else(|d| panic!("{}", d.render(false)))
+        .into_iter()
+        .map(|field| (field.name, field.kind))
+        .collect()
 }
 
 fn edited(find: &str, replace: &str) -> PolicyFile {

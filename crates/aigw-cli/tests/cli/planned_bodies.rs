@@ -67,16 +67,16 @@ async fn the_example_plan_deploys_with_its_policies() {
     for (_, operation) in plan.operations() {
         let body = resolve(&operation.body, &outputs);
         let mut put = arm
-            .put(&operation.id, operation.api_version, body.clone())
+            .put(&operation.id, operation.api_version(), body.clone())
             .await;
         if put.code() == "PrincipalNotFound" {
-            put = arm.put(&operation.id, operation.api_version, body).await;
+            put = arm.put(&operation.id, operation.api_version(), body).await;
         }
         assert!(put.status < 300, "PUT {}: {put:#?}", operation.id);
-        let done = arm.wait(&operation.id, operation.api_version, put).await;
+        let done = arm.wait(&operation.id, operation.api_version(), put).await;
         assert!(done.status < 300, "{}: {done:#?}", operation.id);
         let shown = arm
-            .get(&operation.id, operation.api_version)
+            .get(&operation.id, operation.api_version())
             .await
             .expect(200);
         for output in &operation.outputs {
@@ -96,7 +96,7 @@ async fn the_example_plan_deploys_with_its_policies() {
             let raw = arm
                 .get(
                     &format!("{}?format=rawxml", operation.id),
-                    operation.api_version,
+                    operation.api_version(),
                 )
                 .await
                 .expect(200);
@@ -117,7 +117,7 @@ async fn the_example_plan_deploys_with_its_policies() {
             );
             // The default export escapes every expression: plain XML any parser reads.
             let exported = arm
-                .get(&operation.id, operation.api_version)
+                .get(&operation.id, operation.api_version())
                 .await
                 .expect(200);
             let xml = exported
@@ -127,7 +127,7 @@ async fn the_example_plan_deploys_with_its_policies() {
             let parsed = roxmltree::Document::parse(xml.unwrap_or_default());
             assert!(parsed.is_ok(), "{}: {parsed:?}\n{xml:?}", operation.id);
         }
-        if operation.resource_type == "Microsoft.ApiManagement/service" {
+        if operation.kind == aigw::kind::ResourceKind::ApiManagement {
             apim = operation.id.clone();
         }
     }
